@@ -1,0 +1,145 @@
+package io.cnn4j.layers;
+
+import io.cnn4j.tensor.Shapes;
+import io.cnn4j.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Bookkeeping shared by all layers: name, declared input shape, build state, shape checks and
+ * reusable output buffers. {@code SELF} lets the fluent setters return the concrete layer type.
+ */
+public abstract class AbstractLayer<SELF extends AbstractLayer<SELF>> implements Layer {
+    private String name;
+    private int[] declaredInputShape;
+    private int[] inputShape;
+    private int[] outputShape;
+    private boolean built;
+    /** When false (the model's first layer) backward may skip computing the input gradient and return null. */
+    protected boolean computeInputGradient = true;
+
+    @SuppressWarnings("unchecked")
+    protected final SELF self() {
+        return (SELF) this;
+    }
+
+    /** Keras' {@code input_shape}: (height, width, channels) for images, without the batch axis. */
+    public SELF inputShape(int... shape) {
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("input shape " + Shapes.toString(shape) + " has a non-positive dimension");
+            }
+        }
+        this.declaredInputShape = shape.clone();
+        return self();
+    }
+
+    public SELF name(String name) {
+        setName(name);
+        return self();
+    }
+
+    @Override
+    public void setName(String name) {
+        if (built) {
+            throw new IllegalStateException("cannot rename layer '" + this.name + "' after it was built");
+        }
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name == null ? getClass().getSimpleName() : name;
+    }
+
+    @Override
+    public int[] declaredInputShape() {
+        return declaredInputShape == null ? null : declaredInputShape.clone();
+    }
+
+    /** Called by the model: the first layer need not propagate a gradient to the data. */
+    public void setComputeInputGradient(boolean compute) {
+        this.computeInputGradient = compute;
+    }
+
+    @Override
+    public final void build(int[] inputShape, BuildContext context) {
+        if (declaredInputShape != null && !Arrays.equals(declaredInputShape, inputShape)) {
+            throw new IllegalArgumentException("layer '" + name() + "' declares input shape " + Shapes.toString(declaredInputShape)
+                    + " but receives " + Shapes.toString(inputShape));
+        }
+        this.inputShape = inputShape.clone();
+        this.outputShape = doBuild(inputShape, context);
+        this.built = true;
+    }
+
+    /** Checks the input shape, creates parameters, returns the output shape. */
+    protected abstract int[] doBuild(int[] inputShape, BuildContext context);
+
+    protected final void requireNotBuilt() {
+        if (built) {
+            throw new IllegalStateException("layer '" + name() + "' is already built; set options before adding it to a model");
+        }
+    }
+
+    @Override
+    public boolean isBuilt() {
+        return built;
+    }
+
+    @Override
+    public int[] inputShape() {
+        requireBuilt();
+        return inputShape.clone();
+    }
+
+    @Override
+    public int[] outputShape() {
+        requireBuilt();
+        return outputShape.clone();
+    }
+
+    protected final void requireBuilt() {
+        if (!built) {
+            throw new IllegalStateException("layer '" + name() + "' is not built yet (add it to a model and compile, or give inputShape)");
+        }
+    }
+
+    /** Fails with the layer's name unless x is a batch of this layer's input shape. */
+    protected final void checkInput(Tensor x) {
+        requireBuilt();
+        int[] s = x.shape();
+        if (s.length != inputShape.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), inputShape)) {
+            throw new IllegalArgumentException("layer '" + name() + "' (" + className() + ") expects input of shape "
+                    + Shapes.withBatch(inputShape) + " but got " + Shapes.toString(s));
+        }
+    }
+
+    protected final void checkGradient(Tensor grad, int batch) {
+        int[] s = grad.shape();
+        if (s.length != outputShape.length + 1 || s[0] != batch
+                || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), outputShape)) {
+            throw new IllegalArgumentException("layer '" + name() + "': gradient of shape " + Shapes.toString(s)
+                    + " does not match its last output " + Shapes.toString(Shapes.prepend(batch, outputShape)));
+        }
+    }
+
+    /** {@code t} if it already has {@code shape}, else a new zero tensor: buffers are reused between batches of equal size. */
+    protected static Tensor reuse(Tensor t, int... shape) {
+        if (t != null && Arrays.equals(t.shape(), shape)) {
+            return t;
+        }
+        return Tensor.zeros(shape);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public String toString() {
+        return name() + " (" + className() + ")";
+    }
+}

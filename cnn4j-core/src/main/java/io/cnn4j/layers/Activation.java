@@ -1,0 +1,66 @@
+package io.cnn4j.layers;
+
+import io.cnn4j.tensor.Tensor;
+
+/** Keras {@code Activation} layer: applies an activation function; softmax acts on the last axis. */
+public final class Activation extends AbstractLayer<Activation> {
+    public record Config(ActivationFunction activation) implements LayerConfig {
+        @Override
+        public String className() {
+            return "Activation";
+        }
+    }
+
+    private final ActivationFunction function;
+    private Tensor output;
+    private Tensor gradInput;
+    private int width;
+
+    public Activation(String activation) {
+        this.function = ActivationFunction.parse(activation);
+    }
+
+    public Activation(Config c) {
+        this.function = c.activation();
+    }
+
+    @Override
+    public Config config() {
+        return new Config(function);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, BuildContext ctx) {
+        width = in[in.length - 1];
+        return in.clone();
+    }
+
+    // x: (N, ...) -> y: (N, ...)
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        output = reuse(output, x.shape());
+        System.arraycopy(x.data(), 0, output.data(), 0, x.size());
+        function.apply(output.data(), 0, output.size(), width);
+        return output;
+    }
+
+    // dy: (N, ...) -> dx: (N, ...)
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        checkGradient(gradOut, output.dim(0));
+        gradInput = reuse(gradInput, gradOut.shape());
+        function.backward(output.data(), gradOut.data(), gradInput.data(), 0, gradOut.size(), width);
+        return gradInput;
+    }
+
+    @Override
+    public boolean endsWithSoftmax() {
+        return function == ActivationFunction.SOFTMAX;
+    }
+
+    @Override
+    public Tensor backwardFromLogits(Tensor gradLogits) {
+        return gradLogits;
+    }
+}

@@ -1,0 +1,273 @@
+package io.cnn4j.layers;
+
+import io.cnn4j.kernels.ConvGeometry;
+import io.cnn4j.kernels.Gemm;
+import io.cnn4j.kernels.Im2Col;
+import io.cnn4j.kernels.Padding;
+import io.cnn4j.tensor.Shapes;
+import io.cnn4j.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * 2-D convolution, Keras {@code Conv2D} with {@code channels_last}: kernel (kh, kw, C, F), bias (F),
+ * default initializers glorot_uniform / zeros, strides (1, 1), padding "valid", no activation.
+ *
+ * <p>Computed as im2col + GEMM: a group of G images becomes a (G·OH·OW) × (kh·kw·C) column matrix
+ * that multiplies the kernel viewed as (kh·kw·C) × F, giving the NHWC output without a transpose.
+ * G is chosen so that the column buffer stays near {@link #COLUMN_BUDGET} floats.
+ */
+public final class Conv2D extends AbstractLayer<Conv2D> {
+    /** Floats per column buffer; big enough for efficient GEMMs, small enough to stay in memory. */
+    static final int COLUMN_BUDGET = 1 << 22;
+
+    public record Config(int filters, int[] kernelSize, int[] strides, Padding padding, ActivationFunction activation,
+                         boolean useBias, Initializer kernelInitializer, Initializer biasInitializer) implements LayerConfig {
+        public Config {
+            if (filters <= 0) {
+                throw new IllegalArgumentException("Conv2D filters must be positive, got " + filters);
+            }
+            check("kernel_size", kernelSize);
+            check("strides", strides);
+            kernelSize = kernelSize.clone();
+            strides = strides.clone();
+        }
+
+        private static void check(String what, int[] v) {
+            if (v == null || v.length != 2 || v[0] < 1 || v[1] < 1) {
+                throw new IllegalArgumentException("Conv2D " + what + " must be two positive integers, got " + Arrays.toString(v));
+            }
+        }
+
+        @Override
+        public String className() {
+            return "Conv2D";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Config c && filters == c.filters && Arrays.equals(kernelSize, c.kernelSize)
+                    && Arrays.equals(strides, c.strides) && padding == c.padding && activation == c.activation
+                    && useBias == c.useBias && kernelInitializer == c.kernelInitializer && biasInitializer == c.biasInitializer;
+        }
+
+        @Override
+        public int hashCode() {
+            return filters * 31 + Arrays.hashCode(kernelSize) * 17 + Arrays.hashCode(strides) + padding.hashCode() + activation.hashCode();
+        }
+    }
+
+    private int filters;
+    private int[] kernelSize;
+    private int[] strides = {1, 1};
+    private Padding padding = Padding.VALID;
+    private ActivationFunction activation = ActivationFunction.LINEAR;
+    private boolean useBias = true;
+    private Initializer kernelInitializer = Initializer.GLOROT_UNIFORM;
+    private Initializer biasInitializer = Initializer.ZEROS;
+
+    private Parameter kernel;
+    private Parameter bias;
+    private ConvGeometry gh;
+    private ConvGeometry gw;
+    private int channels;
+    private Gemm gemm;
+    private int group;
+    private float[] cols;
+    private float[] dcols;
+    private Tensor lastInput;
+    private Tensor output;
+    private Tensor gradLogits;
+    private Tensor gradInput;
+
+    /** Conv2D(filters, (kh, kw)). */
+    public Conv2D(int filters, int kernelHeight, int kernelWidth) {
+        this.filters = filters;
+        this.kernelSize = new int[]{kernelHeight, kernelWidth};
+        config(); // validates
+    }
+
+    /** Conv2D(filters, k) with a square k×k kernel. */
+    public Conv2D(int filters, int kernel) {
+        this(filters, kernel, kernel);
+    }
+
+    public Conv2D(Config c) {
+        this(c.filters(), c.kernelSize()[0], c.kernelSize()[1]);
+        this.strides = c.strides().clone();
+        this.padding = c.padding();
+        this.activation = c.activation();
+        this.useBias = c.useBias();
+        this.kernelInitializer = c.kernelInitializer();
+        this.biasInitializer = c.biasInitializer();
+    }
+
+    public Conv2D strides(int sh, int sw) {
+        requireNotBuilt();
+        this.strides = new int[]{sh, sw};
+        config();
+        return this;
+    }
+
+    public Conv2D padding(String p) {
+        requireNotBuilt();
+        this.padding = Padding.parse(p);
+        return this;
+    }
+
+    public Conv2D activation(String a) {
+        requireNotBuilt();
+        this.activation = ActivationFunction.parse(a);
+        return this;
+    }
+
+    public Conv2D useBias(boolean b) {
+        requireNotBuilt();
+        this.useBias = b;
+        return this;
+    }
+
+    public Conv2D kernelInitializer(String name) {
+        requireNotBuilt();
+        this.kernelInitializer = Initializer.parse(name);
+        return this;
+    }
+
+    public Conv2D biasInitializer(String name) {
+        requireNotBuilt();
+        this.biasInitializer = Initializer.parse(name);
+        return this;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(filters, kernelSize, strides, padding, activation, useBias, kernelInitializer, biasInitializer);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, BuildContext ctx) {
+        if (in.length != 3) {
+            throw new IllegalArgumentException("Conv2D '" + name() + "' expects input of rank 4 (batch, height, width, channels), got "
+                    + Shapes.withBatch(in));
+        }
+        gh = ConvGeometry.of(in[0], kernelSize[0], strides[0], padding);
+        gw = ConvGeometry.of(in[1], kernelSize[1], strides[1], padding);
+        if (gh.out() <= 0 || gw.out() <= 0) {
+            throw new IllegalArgumentException("Conv2D '" + name() + "': kernel " + Arrays.toString(kernelSize) + " does not fit input "
+                    + Shapes.withBatch(in) + " with padding '" + padding.keras() + "'");
+        }
+        channels = in[2];
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        kernel = new Parameter(name() + "/kernel", kernelSize[0], kernelSize[1], channels, filters);
+        kernelInitializer.fill(kernel.value(), k, kernelSize[0] * kernelSize[1] * filters, ctx.initRandom());
+        if (useBias) {
+            bias = new Parameter(name() + "/bias", filters);
+            biasInitializer.fill(bias.value(), k, filters, ctx.initRandom());
+        }
+        gemm = ctx.gemm();
+        int pixels = gh.out() * gw.out();
+        group = Math.max(1, COLUMN_BUDGET / Math.max(1, pixels * k));
+        return new int[]{gh.out(), gw.out(), filters};
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return useBias ? List.of(kernel, bias) : List.of(kernel);
+    }
+
+    // x: (N, H, W, C) -> y: (N, OH, OW, F)
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        int n = x.dim(0);
+        int pixels = gh.out() * gw.out();
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        output = reuse(output, n, gh.out(), gw.out(), filters);
+        float[] y = output.data();
+        int g = Math.min(group, n);
+        if (cols == null || cols.length < g * pixels * k) {
+            cols = new float[g * pixels * k];
+        }
+        int inItem = x.itemSize();
+        for (int start = 0; start < n; start += g) {
+            int count = Math.min(g, n - start);
+            for (int i = 0; i < count; i++) {
+                Im2Col.im2col(x.data(), (start + i) * inItem, channels, gh, gw, cols, i * pixels * k);
+            }
+            gemm.sgemm(false, false, count * pixels, filters, k, 1f, cols, 0, k, kernel.value(), 0, filters,
+                    0f, y, start * pixels * filters, filters);
+        }
+        if (useBias) {
+            float[] b = bias.value();
+            for (int r = 0; r < y.length; r += filters) {
+                for (int f = 0; f < filters; f++) {
+                    y[r + f] += b[f];
+                }
+            }
+        }
+        activation.apply(y, 0, y.length, filters);
+        lastInput = x;
+        return output;
+    }
+
+    // dy: (N, OH, OW, F) -> dx: (N, H, W, C); accumulates kernel (kh, kw, C, F) and bias (F) gradients
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        checkGradient(gradOut, lastInput.dim(0));
+        gradLogits = reuse(gradLogits, gradOut.shape());
+        activation.backward(output.data(), gradOut.data(), gradLogits.data(), 0, gradOut.size(), filters);
+        return backwardFromLogits(gradLogits);
+    }
+
+    @Override
+    public boolean endsWithSoftmax() {
+        return activation == ActivationFunction.SOFTMAX;
+    }
+
+    // dz: (N, OH, OW, F) gradient before the activation -> dx: (N, H, W, C)
+    @Override
+    public Tensor backwardFromLogits(Tensor dzT) {
+        Tensor x = lastInput;
+        int n = x.dim(0);
+        int pixels = gh.out() * gw.out();
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        float[] dz = dzT.data();
+        if (useBias) {
+            float[] db = bias.grad();
+            for (int r = 0; r < dz.length; r += filters) {
+                for (int f = 0; f < filters; f++) {
+                    db[f] += dz[r + f];
+                }
+            }
+        }
+        int g = Math.min(group, n);
+        if (computeInputGradient) {
+            gradInput = reuse(gradInput, x.shape());
+            Arrays.fill(gradInput.data(), 0f);
+            if (dcols == null || dcols.length < g * pixels * k) {
+                dcols = new float[g * pixels * k];
+            }
+        }
+        int inItem = x.itemSize();
+        for (int start = 0; start < n; start += g) {
+            int count = Math.min(g, n - start);
+            int rows = count * pixels;
+            for (int i = 0; i < count; i++) {
+                Im2Col.im2col(x.data(), (start + i) * inItem, channels, gh, gw, cols, i * pixels * k);
+            }
+            // dW (k × F) += colsᵀ (k × rows) · dz (rows × F)
+            gemm.sgemm(true, false, k, filters, rows, 1f, cols, 0, k, dz, start * pixels * filters, filters,
+                    1f, kernel.grad(), 0, filters);
+            if (computeInputGradient) {
+                // dcols (rows × k) = dz (rows × F) · Wᵀ (F × k)
+                gemm.sgemm(false, true, rows, k, filters, 1f, dz, start * pixels * filters, filters, kernel.value(), 0, filters,
+                        0f, dcols, 0, k);
+                for (int i = 0; i < count; i++) {
+                    Im2Col.col2im(dcols, i * pixels * k, channels, gh, gw, gradInput.data(), (start + i) * inItem);
+                }
+            }
+        }
+        return computeInputGradient ? gradInput : null;
+    }
+}

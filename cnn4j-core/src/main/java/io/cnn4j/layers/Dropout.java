@@ -1,0 +1,226 @@
+package io.cnn4j.layers;
+
+import io.cnn4j.tensor.Shapes;
+import io.cnn4j.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Keras {@code Dropout(rate, noise_shape, seed)}: during training each unit of the mask is 0 with
+ * probability {@code rate} and 1/(1 − rate) otherwise ("inverted" dropout, so inference is the
+ * identity and the expected output equals the input). {@code rate} is the probability to DROP,
+ * as in Keras (Deeplearning4j's is the keep probability — a frequent source of confusion).
+ *
+ * <p>{@code noiseShape} is the mask's shape including the batch axis; an entry of
+ * {@link #NONE} (Keras' None) takes the input's size, an entry 1 broadcasts the mask along that
+ * axis. (N, 1, 1, C) on an NHWC input drops whole feature maps: that is {@link SpatialDropout2D}.
+ */
+public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
+    /** Stands for Keras' None in a noise shape. */
+    public static final int NONE = -1;
+
+    public record Config(double rate, int[] noiseShape, Long seed) implements LayerConfig {
+        public Config {
+            checkRate("Dropout", rate);
+            noiseShape = noiseShape == null ? null : noiseShape.clone();
+        }
+
+        @Override
+        public String className() {
+            return "Dropout";
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Config c && rate == c.rate && Arrays.equals(noiseShape, c.noiseShape)
+                    && java.util.Objects.equals(seed, c.seed);
+        }
+
+        @Override
+        public int hashCode() {
+            return Double.hashCode(rate) + 31 * Arrays.hashCode(noiseShape);
+        }
+    }
+
+    protected final double rate;
+    private final int[] noiseShapeSpec;
+    private final Long seed;
+    private SplittableRandom random;
+    private float[] mask = new float[0];
+    private int[] maskShape;
+    private Tensor output;
+    private Tensor gradInput;
+    private boolean maskApplied;
+
+    public Dropout(double rate) {
+        this(rate, null, null);
+    }
+
+    public Dropout(double rate, int[] noiseShape, Long seed) {
+        checkRate(getClass().getSimpleName(), rate);
+        this.rate = rate;
+        this.noiseShapeSpec = noiseShape == null ? null : noiseShape.clone();
+        this.seed = seed;
+    }
+
+    public Dropout(Config c) {
+        this(c.rate(), c.noiseShape(), c.seed());
+    }
+
+    static void checkRate(String layer, double rate) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new IllegalArgumentException(layer + " rate is the probability to drop a unit and must be in [0, 1), got " + rate);
+        }
+    }
+
+    public double rate() {
+        return rate;
+    }
+
+    @Override
+    public Long seed() {
+        return seed;
+    }
+
+    @Override
+    public void reseed(long s) {
+        this.random = new SplittableRandom(s);
+    }
+
+    @Override
+    public LayerConfig config() {
+        return new Config(rate, noiseShapeSpec, seed);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, BuildContext ctx) {
+        if (noiseShapeSpec != null && noiseShapeSpec.length != in.length + 1) {
+            throw new IllegalArgumentException(className() + " '" + name() + "': noise shape " + Arrays.toString(noiseShapeSpec)
+                    + " has rank " + noiseShapeSpec.length + " but the input " + Shapes.withBatch(in) + " has rank " + (in.length + 1));
+        }
+        random = seed != null ? new SplittableRandom(seed) : ctx.initRandom().split();
+        return in.clone();
+    }
+
+    /** The mask shape for an input of shape {@code x} (with batch); SpatialDropout2D overrides this. */
+    protected int[] noiseShape(int[] x) {
+        if (noiseShapeSpec == null) {
+            return x.clone();
+        }
+        int[] s = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            int d = noiseShapeSpec[i];
+            if (d == NONE) {
+                s[i] = x[i];
+            } else if (d == 1 || d == x[i]) {
+                s[i] = d;
+            } else {
+                throw new IllegalArgumentException(className() + " '" + name() + "': noise shape " + Arrays.toString(noiseShapeSpec)
+                        + " does not broadcast to input " + Shapes.toString(x) + " at axis " + i);
+            }
+        }
+        return s;
+    }
+
+    /** Draws a fresh mask of {@code noiseShape(x)} values in {0, 1/(1−rate)} from {@code r}. */
+    public float[] drawMask(int[] x, SplittableRandom r) {
+        int[] ns = noiseShape(x);
+        float[] m = new float[Math.toIntExact(Shapes.size(ns))];
+        float keep = (float) (1.0 / (1.0 - rate));
+        for (int i = 0; i < m.length; i++) {
+            m[i] = r.nextDouble() >= rate ? keep : 0f;
+        }
+        return m;
+    }
+
+    // x: (N, ...) -> y: (N, ...); identity unless training
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        maskApplied = training && rate > 0;
+        if (!maskApplied) {
+            return x;
+        }
+        int[] shape = x.shape();
+        maskShape = noiseShape(shape);
+        int size = Math.toIntExact(Shapes.size(maskShape));
+        if (mask.length != size) {
+            mask = new float[size];
+        }
+        float keep = (float) (1.0 / (1.0 - rate));
+        for (int i = 0; i < size; i++) {
+            mask[i] = random.nextDouble() >= rate ? keep : 0f;
+        }
+        output = reuse(output, shape);
+        multiply(x.data(), shape, mask, maskShape, output.data());
+        return output;
+    }
+
+    /** y = x ⊙ mask broadcast from {@code maskShape} (with batch), for a mask chosen by the caller. */
+    public Tensor applyMask(Tensor x, float[] m, int[] mShape) {
+        Tensor y = Tensor.zeros(x.shape());
+        multiply(x.data(), x.shape(), m, mShape, y.data());
+        return y;
+    }
+
+    // dy: (N, ...) -> dx: (N, ...)
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        if (!maskApplied) {
+            return gradOut;
+        }
+        checkGradient(gradOut, output.dim(0));
+        gradInput = reuse(gradInput, gradOut.shape());
+        multiply(gradOut.data(), gradOut.shape(), mask, maskShape, gradInput.data());
+        return gradInput;
+    }
+
+    /** The mask used by the last training forward pass (values 0 or 1/(1−rate)) and its shape. */
+    public float[] lastMask() {
+        return mask.clone();
+    }
+
+    public int[] lastMaskShape() {
+        return maskShape == null ? null : maskShape.clone();
+    }
+
+    /** out = in ⊙ broadcast(mask); a mask axis of size 1 is repeated along the input's axis. */
+    static void multiply(float[] in, int[] shape, float[] m, int[] mShape, float[] out) {
+        if (Arrays.equals(shape, mShape)) {
+            for (int i = 0; i < in.length; i++) {
+                out[i] = in[i] * m[i];
+            }
+            return;
+        }
+        int rank = shape.length;
+        // mask strides, 0 on broadcast axes
+        int[] ms = new int[rank];
+        int stride = 1;
+        for (int a = rank - 1; a >= 0; a--) {
+            ms[a] = mShape[a] == 1 ? 0 : stride;
+            stride *= mShape[a];
+        }
+        int inner = shape[rank - 1];
+        int innerStride = ms[rank - 1];
+        int[] idx = new int[rank];
+        int outer = in.length / Math.max(1, inner);
+        int pos = 0;
+        for (int o = 0; o < outer; o++) {
+            int mBase = 0;
+            for (int a = 0; a < rank - 1; a++) {
+                mBase += idx[a] * ms[a];
+            }
+            for (int j = 0; j < inner; j++) {
+                out[pos + j] = in[pos + j] * m[mBase + j * innerStride];
+            }
+            pos += inner;
+            for (int a = rank - 2; a >= 0; a--) {
+                if (++idx[a] < shape[a]) {
+                    break;
+                }
+                idx[a] = 0;
+            }
+        }
+    }
+}

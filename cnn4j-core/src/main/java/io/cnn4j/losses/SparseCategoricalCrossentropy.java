@@ -1,0 +1,76 @@
+package io.cnn4j.losses;
+
+import io.cnn4j.tensor.Shapes;
+import io.cnn4j.tensor.Tensor;
+
+/**
+ * Keras {@code sparse_categorical_crossentropy}: targets are class indices, shape (N) or (N, 1),
+ * stored as floats; −log(clip(p[label])) averaged over the batch.
+ */
+public final class SparseCategoricalCrossentropy implements Loss {
+    @Override
+    public String name() {
+        return "sparse_categorical_crossentropy";
+    }
+
+    // yPred: (N, K), yTrue: (N) -> scalar
+    @Override
+    public double compute(Tensor yPred, Tensor yTrue) {
+        int n = yPred.dim(0), k = yPred.dim(1);
+        float[] p = yPred.data(), y = yTrue.data();
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            double q = Math.min(Math.max(p[i * k + (int) y[i]], CategoricalCrossentropy.EPSILON), 1 - CategoricalCrossentropy.EPSILON);
+            total -= Math.log(q);
+        }
+        return total / n;
+    }
+
+    @Override
+    public void gradient(Tensor yPred, Tensor yTrue, Tensor grad) {
+        int n = yPred.dim(0), k = yPred.dim(1);
+        float[] p = yPred.data(), y = yTrue.data(), g = grad.data();
+        java.util.Arrays.fill(g, 0f);
+        for (int i = 0; i < n; i++) {
+            int j = i * k + (int) y[i];
+            boolean clipped = p[j] < CategoricalCrossentropy.EPSILON || p[j] > 1 - CategoricalCrossentropy.EPSILON;
+            g[j] = clipped ? 0f : (float) (-1.0 / (p[j] * (double) n));
+        }
+    }
+
+    @Override
+    public boolean gradientThroughSoftmax(Tensor yPred, Tensor yTrue, Tensor grad) {
+        int n = yPred.dim(0), k = yPred.dim(1);
+        float[] p = yPred.data(), y = yTrue.data(), g = grad.data();
+        float inv = 1f / n;
+        for (int i = 0; i < n * k; i++) {
+            g[i] = p[i] * inv;
+        }
+        for (int i = 0; i < n; i++) {
+            g[i * k + (int) y[i]] -= inv;
+        }
+        return true;
+    }
+
+    @Override
+    public void checkTargets(Tensor yTrue, int[] predictionShape) {
+        int[] s = yTrue.shape();
+        if (!(s.length == 1 || (s.length == 2 && s[1] == 1))) {
+            throw new IllegalArgumentException("sparse_categorical_crossentropy expects integer labels of shape (None,) or (None, 1) but got "
+                    + Shapes.toString(s) + (s.length == 2 ? " (one-hot targets: use categorical_crossentropy)" : ""));
+        }
+        int k = predictionShape[1];
+        float[] y = yTrue.data();
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] != Math.rint(y[i]) || y[i] < 0 || y[i] >= k) {
+                throw new IllegalArgumentException("label " + y[i] + " at index " + i + " is not a class index in [0, " + k + ")");
+            }
+        }
+    }
+
+    @Override
+    public boolean correct(Tensor yPred, Tensor yTrue, int i) {
+        int k = yPred.dim(1);
+        return CategoricalCrossentropy.argmax(yPred.data(), i * k, k) == (int) yTrue.data()[i];
+    }
+}

@@ -1,0 +1,600 @@
+package io.cnn4j.model;
+
+import io.cnn4j.kernels.Backends;
+import io.cnn4j.kernels.Gemm;
+import io.cnn4j.layers.AbstractLayer;
+import io.cnn4j.layers.BuildContext;
+import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.Parameter;
+import io.cnn4j.layers.Stochastic;
+import io.cnn4j.losses.Loss;
+import io.cnn4j.optim.Optimizer;
+import io.cnn4j.random.Seeds;
+import io.cnn4j.tensor.Shapes;
+import io.cnn4j.tensor.Tensor;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Keras' {@code Sequential}: a stack of layers with compile / fit / evaluate / predict / summary.
+ *
+ * <p>Randomness comes only from the model's seed, split by role (see {@link Seeds}): the j-th
+ * layer with weights is initialised from ("init", j), the s-th stochastic layer draws its masks in
+ * epoch e from ("mask", s, e), and epoch e's data order from ("shuffle", e). So two models that
+ * differ only in where a dropout layer sits start from the same weights and see the same batches,
+ * and a run resumed at an epoch boundary continues exactly as an uninterrupted one.
+ */
+public final class Sequential {
+    private final String name;
+    private final List<Layer> layers = new ArrayList<>();
+    private long seed;
+    private Gemm gemm;
+    private int threads;
+    private boolean built;
+    private int[] inputShape;
+    private Optimizer optimizer;
+    private Loss loss;
+    private final List<String> metrics = new ArrayList<>();
+    private List<Parameter> parameters = List.of();
+    private Tensor lossGrad;
+    private boolean stopTraining;
+
+    public Sequential() {
+        this("sequential", 0L);
+    }
+
+    public Sequential(long seed) {
+        this("sequential", seed);
+    }
+
+    public Sequential(String name, long seed) {
+        this.name = name;
+        this.seed = seed;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Sets the run's seed; only before the model is built (weights are drawn at build). */
+    public Sequential seed(long s) {
+        if (built) {
+            throw new IllegalStateException("set the seed before the model is built");
+        }
+        this.seed = s;
+        return this;
+    }
+
+    /** Uses this GEMM backend instead of the one {@link Backends#select()} picks; only before build. */
+    public Sequential gemm(Gemm g) {
+        if (built) {
+            throw new IllegalStateException("set the GEMM backend before the model is built");
+        }
+        this.gemm = g;
+        return this;
+    }
+
+    public Gemm gemm() {
+        return gemm;
+    }
+
+    public Sequential add(Layer layer) {
+        if (built) {
+            throw new IllegalStateException("cannot add layer " + layer + " after the model was built");
+        }
+        if (layer.isBuilt()) {
+            throw new IllegalArgumentException("layer " + layer + " is already built (part of another model?)");
+        }
+        if (!layers.isEmpty() && layer.declaredInputShape() != null) {
+            // Keras ignores input_shape on later layers; a mismatch is caught at build
+        }
+        layers.add(layer);
+        return this;
+    }
+
+    public List<Layer> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public boolean isBuilt() {
+        return built;
+    }
+
+    /** Builds with the first layer's declared input shape. */
+    public void build() {
+        if (built) {
+            return;
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("the model has no layers");
+        }
+        int[] in = layers.get(0).declaredInputShape();
+        if (in == null) {
+            throw new IllegalStateException("the first layer (" + layers.get(0) + ") needs inputShape(...) (Keras' input_shape), "
+                    + "or call build(inputShape)");
+        }
+        build(in);
+    }
+
+    /** Builds for inputs of shape {@code in} (without the batch axis), e.g. (28, 28, 1). */
+    public void build(int... in) {
+        if (built) {
+            if (!Arrays.equals(in, inputShape)) {
+                throw new IllegalStateException("model already built for input " + Shapes.withBatch(inputShape));
+            }
+            return;
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("the model has no layers");
+        }
+        if (gemm == null) {
+            gemm = Backends.select();
+        }
+        threads = Backends.threads();
+        Map<String, Integer> counters = new HashMap<>();
+        for (Layer l : layers) {
+            if (l.name().equals(l.getClass().getSimpleName())) {
+                String base = snake(l.getClass().getSimpleName());
+                int k = counters.merge(base, 1, Integer::sum) - 1;
+                l.setName(k == 0 ? base : base + "_" + k);
+            }
+        }
+        int[] shape = in.clone();
+        int weighted = 0;
+        int stochastic = 0;
+        List<Parameter> params = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            SplittableRandom r;
+            if (l instanceof Stochastic) {
+                r = Seeds.random(seed, "mask", stochastic++);
+            } else {
+                // every non-stochastic layer gets the ordinal among weighted layers it would have
+                r = Seeds.random(seed, "init", weighted);
+            }
+            if (l instanceof AbstractLayer<?> a) {
+                a.setComputeInputGradient(i > 0);
+            }
+            try {
+                l.build(shape, new BuildContext(r, gemm, threads));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot build layer " + i + " " + l + ": " + e.getMessage(), e);
+            }
+            if (!l.parameters().isEmpty()) {
+                weighted++;
+            }
+            params.addAll(l.parameters());
+            shape = l.outputShape();
+        }
+        this.parameters = List.copyOf(params);
+        this.inputShape = in.clone();
+        this.built = true;
+    }
+
+    static String snake(String className) {
+        // Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SpatialDropout2D -> spatial_dropout2d
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < className.length(); i++) {
+            char c = className.charAt(i);
+            if (Character.isUpperCase(c)) {
+                boolean prevLower = i > 0 && Character.isLowerCase(className.charAt(i - 1));
+                if (prevLower) {
+                    sb.append('_');
+                }
+                sb.append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    public int[] inputShape() {
+        requireBuilt();
+        return inputShape.clone();
+    }
+
+    public int[] outputShape() {
+        requireBuilt();
+        return layers.get(layers.size() - 1).outputShape();
+    }
+
+    public List<Parameter> parameters() {
+        requireBuilt();
+        return parameters;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** compile(optimizer, "categorical_crossentropy", "accuracy"). */
+    public Sequential compile(Optimizer optimizer, String loss, String... metrics) {
+        return compile(optimizer, Loss.parse(loss), metrics);
+    }
+
+    public Sequential compile(Optimizer optimizer, Loss loss, String... metrics) {
+        for (String m : metrics) {
+            if (!m.equalsIgnoreCase("accuracy") && !m.equalsIgnoreCase("acc")) {
+                throw new IllegalArgumentException("unknown metric '" + m + "'; supported: accuracy");
+            }
+        }
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics.clear();
+        if (metrics.length > 0) {
+            this.metrics.add("accuracy");
+        }
+        build();
+        return this;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public List<String> metrics() {
+        return List.copyOf(metrics);
+    }
+
+    /** Asks a running fit to stop after the current epoch (for callbacks such as early stopping). */
+    public void stopTraining() {
+        this.stopTraining = true;
+    }
+
+    /** fit(x, y, batch_size, epochs) with Keras' other defaults. */
+    public History fit(Tensor x, Tensor y, int batchSize, int epochs) {
+        return fit(x, y, FitOptions.defaults().batchSize(batchSize).epochs(epochs));
+    }
+
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        requireCompiled();
+        checkData(x, y, "fit");
+        int n = x.dim(0);
+        Tensor trainX = x, trainY = y, valX = options.validationX(), valY = options.validationY();
+        if (valX != null) {
+            checkData(valX, valY, "fit (validation data)");
+        } else if (options.validationSplit() > 0) {
+            // Keras takes the LAST fraction of the data, before any shuffling
+            int nVal = (int) (n * options.validationSplit());
+            if (nVal == 0 || nVal == n) {
+                throw new IllegalArgumentException("validation split " + options.validationSplit() + " of " + n
+                        + " samples leaves an empty training or validation set");
+            }
+            trainX = x.slice(0, n - nVal);
+            trainY = y.slice(0, n - nVal);
+            valX = x.slice(n - nVal, nVal);
+            valY = y.slice(n - nVal, nVal);
+            n -= nVal;
+        }
+        int batch = Math.min(options.batchSize(), n);
+        int steps = (n + batch - 1) / batch;
+        List<Callback> callbacks = new ArrayList<>();
+        if (options.verbose() > 0) {
+            callbacks.add(new ProgressPrinter(System.out, options.verbose(), System.console() != null));
+        }
+        callbacks.addAll(options.callbacks());
+        History history = new History();
+        stopTraining = false;
+        for (Callback c : callbacks) {
+            c.onTrainBegin(this, options.epochs(), steps);
+        }
+        int[] order = new int[n];
+        Tensor xb = null, yb = null, xLast = null, yLast = null;
+        boolean accuracy = metrics.contains("accuracy");
+        for (int epoch = options.initialEpoch(); epoch < options.epochs() && !stopTraining; epoch++) {
+            long t0 = System.nanoTime();
+            for (Callback c : callbacks) {
+                c.onEpochBegin(epoch);
+            }
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            if (options.shuffle()) {
+                shuffle(order, Seeds.random(seed, "shuffle", epoch));
+            }
+            reseedMasks(epoch);
+            double lossSum = 0;
+            long correct = 0;
+            for (int s = 0; s < steps; s++) {
+                int from = s * batch;
+                int count = Math.min(batch, n - from);
+                Tensor bx, by;
+                if (count == batch) {
+                    xb = reuse(xb, trainX, count);
+                    yb = reuse(yb, trainY, count);
+                    bx = xb;
+                    by = yb;
+                } else {
+                    xLast = reuse(xLast, trainX, count);
+                    yLast = reuse(yLast, trainY, count);
+                    bx = xLast;
+                    by = yLast;
+                }
+                trainX.gatherInto(order, from, count, bx);
+                trainY.gatherInto(order, from, count, by);
+                Tensor pred = forward(bx, true);
+                double l = loss.compute(pred, by);
+                if (!Double.isFinite(l)) {
+                    throw new NonFiniteLossException(String.format(Locale.ROOT,
+                            "loss is %s at epoch %d, batch %d (samples %d..%d of the shuffled epoch); training stopped before "
+                                    + "this batch's update, the model keeps the weights of the previous step. "
+                                    + "Lower the learning rate or check the data for NaN/infinite values",
+                            l, epoch + 1, s + 1, from, from + count - 1), epoch, s);
+                }
+                if (accuracy) {
+                    for (int i = 0; i < count; i++) {
+                        if (loss.correct(pred, by, i)) {
+                            correct++;
+                        }
+                    }
+                }
+                backward(pred, by);
+                optimizer.step(parameters);
+                lossSum += l * count;
+                int seen = from + count;
+                for (Callback c : callbacks) {
+                    c.onBatchEnd(s, lossSum / seen, accuracy ? (double) correct / seen : Double.NaN);
+                }
+            }
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put("loss", lossSum / n);
+            if (accuracy) {
+                logs.put("accuracy", (double) correct / n);
+            }
+            if (valX != null) {
+                Map<String, Double> v = evaluate(valX, valY, batch);
+                v.forEach((k, val) -> logs.put("val_" + k, val));
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            history.record(epoch, logs, secs);
+            for (Callback c : callbacks) {
+                c.onEpochEnd(epoch, logs);
+            }
+        }
+        for (Callback c : callbacks) {
+            c.onTrainEnd(history);
+        }
+        return history;
+    }
+
+    /** One training step on one batch (forward, backward, update); returns the batch loss. */
+    public double trainOnBatch(Tensor x, Tensor y) {
+        requireCompiled();
+        checkData(x, y, "trainOnBatch");
+        Tensor pred = forward(x, true);
+        double l = loss.compute(pred, y);
+        if (!Double.isFinite(l)) {
+            throw new NonFiniteLossException("loss is " + l + " in trainOnBatch; no update was made", -1, -1);
+        }
+        backward(pred, y);
+        optimizer.step(parameters);
+        return l;
+    }
+
+    /** Reseeds every stochastic layer for {@code epoch} (fit does this at each epoch start). */
+    public void reseedMasks(long epoch) {
+        int s = 0;
+        for (Layer l : layers) {
+            if (l instanceof Stochastic st) {
+                long ls = st.seed() != null ? Seeds.derive(st.seed(), "mask", epoch) : Seeds.derive(seed, "mask", s, epoch);
+                st.reseed(ls);
+                s++;
+            }
+        }
+    }
+
+    private static Tensor reuse(Tensor t, Tensor like, int count) {
+        int[] s = like.shape();
+        s[0] = count;
+        return t != null && t.dim(0) == count ? t : Tensor.zeros(s);
+    }
+
+    private static void shuffle(int[] a, SplittableRandom r) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /** The forward pass through all layers; the result belongs to the last layer (copy it to keep it). */
+    public Tensor forward(Tensor x, boolean training) {
+        requireBuilt();
+        Tensor h = x;
+        for (Layer l : layers) {
+            h = l.forward(h, training);
+        }
+        return h;
+    }
+
+    private void backward(Tensor pred, Tensor y) {
+        for (Parameter p : parameters) {
+            p.zeroGrad();
+        }
+        if (lossGrad == null || !Arrays.equals(lossGrad.shape(), pred.shape())) {
+            lossGrad = Tensor.zeros(pred.shape());
+        }
+        Layer last = layers.get(layers.size() - 1);
+        Tensor g;
+        if (last.endsWithSoftmax() && loss.gradientThroughSoftmax(pred, y, lossGrad)) {
+            g = last.backwardFromLogits(lossGrad);
+        } else {
+            loss.gradient(pred, y, lossGrad);
+            g = last.backward(lossGrad);
+        }
+        for (int i = layers.size() - 2; i >= 0; i--) {
+            g = layers.get(i).backward(g);
+        }
+    }
+
+    /** Keras' evaluate: the mean loss and metrics over all samples, as {loss, accuracy}. */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        requireCompiled();
+        checkData(x, y, "evaluate");
+        int n = x.dim(0);
+        double lossSum = 0;
+        long correct = 0;
+        for (int from = 0; from < n; from += batchSize) {
+            int count = Math.min(batchSize, n - from);
+            Tensor bx = x.slice(from, count);
+            Tensor by = y.slice(from, count);
+            Tensor pred = forward(bx, false);
+            lossSum += loss.compute(pred, by) * count;
+            for (int i = 0; i < count; i++) {
+                if (loss.correct(pred, by, i)) {
+                    correct++;
+                }
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("loss", lossSum / n);
+        if (metrics.contains("accuracy")) {
+            out.put("accuracy", (double) correct / n);
+        }
+        return out;
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluate(x, y, 32);
+    }
+
+    /** Inference (dropout off) in batches of 32. */
+    public Tensor predict(Tensor x) {
+        return predictBatched(x, 32, false);
+    }
+
+    public Tensor predict(Tensor x, int batchSize) {
+        return predictBatched(x, batchSize, false);
+    }
+
+    private Tensor predictBatched(Tensor x, int batchSize, boolean training) {
+        checkInputs(x, "predict");
+        int n = x.dim(0);
+        Tensor out = Tensor.zeros(Shapes.prepend(n, outputShape()));
+        int item = out.itemSize();
+        for (int from = 0; from < n; from += batchSize) {
+            int count = Math.min(batchSize, n - from);
+            Tensor pred = forward(x.slice(from, count), training);
+            System.arraycopy(pred.data(), 0, out.data(), from * item, count * item);
+        }
+        return out;
+    }
+
+    /**
+     * Monte Carlo dropout (Gal &amp; Ghahramani 2016): {@code mcSamples} forward passes with dropout
+     * on, giving the mean and standard deviation of each output. Masks come from the model's seed
+     * (stream "mc"), so the result is reproducible.
+     */
+    public McPrediction predict(Tensor x, int batchSize, int mcSamples) {
+        if (mcSamples < 1) {
+            throw new IllegalArgumentException("mcSamples must be ≥ 1, got " + mcSamples);
+        }
+        checkInputs(x, "predict");
+        int size = Math.toIntExact(x.dim(0) * Shapes.size(outputShape()));
+        double[] sum = new double[size];
+        double[] sumSq = new double[size];
+        for (int s = 0; s < mcSamples; s++) {
+            reseedMasks(Seeds.derive(seed, "mc", s));
+            float[] p = predictBatched(x, batchSize, true).data();
+            for (int i = 0; i < size; i++) {
+                sum[i] += p[i];
+                sumSq[i] += (double) p[i] * p[i];
+            }
+        }
+        float[] mean = new float[size];
+        float[] std = new float[size];
+        for (int i = 0; i < size; i++) {
+            double m = sum[i] / mcSamples;
+            mean[i] = (float) m;
+            std[i] = (float) Math.sqrt(Math.max(0, sumSq[i] / mcSamples - m * m));
+        }
+        int[] shape = Shapes.prepend(x.dim(0), outputShape());
+        return new McPrediction(new Tensor(mean, shape), new Tensor(std, shape), mcSamples);
+    }
+
+    private void checkInputs(Tensor x, String where) {
+        build();
+        int[] s = x.shape();
+        if (s.length != inputShape.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), inputShape)) {
+            throw new IllegalArgumentException(where + ": the model expects inputs of shape " + Shapes.withBatch(inputShape)
+                    + " but got " + Shapes.toString(s));
+        }
+    }
+
+    private void checkData(Tensor x, Tensor y, String where) {
+        checkInputs(x, where);
+        if (y == null) {
+            throw new IllegalArgumentException(where + ": targets are missing");
+        }
+        if (y.dim(0) != x.dim(0)) {
+            throw new IllegalArgumentException(where + ": x has " + x.dim(0) + " samples but y has " + y.dim(0));
+        }
+        loss.checkTargets(y, Shapes.prepend(x.dim(0), outputShape()));
+    }
+
+    private void requireBuilt() {
+        if (!built) {
+            build();
+        }
+    }
+
+    private void requireCompiled() {
+        if (optimizer == null || loss == null) {
+            throw new IllegalStateException("call compile(optimizer, loss) before fit/evaluate");
+        }
+    }
+
+    /** Keras' model.summary() as text. */
+    public String summary() {
+        requireBuilt();
+        StringBuilder sb = new StringBuilder();
+        String line = "_".repeat(65) + "\n";
+        String dline = "=".repeat(65) + "\n";
+        sb.append("Model: \"").append(name).append("\"\n").append(line);
+        sb.append(String.format(Locale.ROOT, " %-27s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append(dline);
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            sb.append(String.format(Locale.ROOT, " %-27s %-25s %-10d%n", l.name() + " (" + l.className() + ")",
+                    Shapes.withBatch(l.outputShape()), l.parameterCount()));
+            sb.append(i + 1 < layers.size() ? "\n" : "");
+        }
+        sb.append(dline);
+        long total = parameterCount();
+        sb.append(String.format(Locale.ROOT, "Total params: %,d%n", total));
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", total));
+        sb.append("Non-trainable params: 0\n").append(line);
+        return sb.toString();
+    }
+
+    public void printSummary(PrintStream out) {
+        out.print(summary());
+    }
+
+    public void printSummary() {
+        printSummary(System.out);
+    }
+}

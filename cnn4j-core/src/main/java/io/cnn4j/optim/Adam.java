@@ -1,0 +1,108 @@
+package io.cnn4j.optim;
+
+import io.cnn4j.layers.Parameter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keras {@code Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)}:
+ * <pre>
+ *   t = iterations + 1
+ *   α = lr · √(1 − β₂ᵗ) / (1 − β₁ᵗ)
+ *   m = m + (g − m)(1 − β₁);  v = v + (g² − v)(1 − β₂)
+ *   w = w − α · m / (√v + ε)
+ * </pre>
+ */
+public final class Adam implements Optimizer {
+    public record Config(double learningRate, double beta1, double beta2, double epsilon) implements OptimizerConfig {
+        public Config {
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("Adam learning rate must be positive and finite, got " + learningRate);
+            }
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
+            }
+            if (!(epsilon > 0)) {
+                throw new IllegalArgumentException("Adam epsilon must be positive, got " + epsilon);
+            }
+        }
+
+        @Override
+        public Optimizer create() {
+            return new Adam(this);
+        }
+    }
+
+    private final Config config;
+    private final List<float[]> moments = new ArrayList<>();
+    private long iterations;
+
+    /** Adam with Keras defaults. */
+    public Adam() {
+        this(0.001);
+    }
+
+    public Adam(double learningRate) {
+        this(new Config(learningRate, 0.9, 0.999, 1e-7));
+    }
+
+    public Adam(Config config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "Adam";
+    }
+
+    @Override
+    public double currentLearningRate() {
+        return config.learningRate();
+    }
+
+    @Override
+    public void step(List<Parameter> parameters) {
+        state(parameters);
+        double t = iterations + 1;
+        float alpha = (float) (config.learningRate() * Math.sqrt(1 - Math.pow(config.beta2(), t)) / (1 - Math.pow(config.beta1(), t)));
+        float b1 = (float) config.beta1(), b2 = (float) config.beta2(), eps = (float) config.epsilon();
+        for (int k = 0; k < parameters.size(); k++) {
+            Parameter p = parameters.get(k);
+            float[] w = p.value(), g = p.grad(), m = moments.get(2 * k), v = moments.get(2 * k + 1);
+            for (int i = 0; i < w.length; i++) {
+                float gi = g[i];
+                m[i] += (gi - m[i]) * (1 - b1);
+                v[i] += (gi * gi - v[i]) * (1 - b2);
+                w[i] -= alpha * m[i] / ((float) Math.sqrt(v[i]) + eps);
+            }
+        }
+        iterations++;
+    }
+
+    @Override
+    public long iterations() {
+        return iterations;
+    }
+
+    @Override
+    public void setIterations(long iterations) {
+        this.iterations = iterations;
+    }
+
+    @Override
+    public List<float[]> state(List<Parameter> parameters) {
+        if (moments.isEmpty()) {
+            for (Parameter p : parameters) {
+                moments.add(new float[p.size()]);
+                moments.add(new float[p.size()]);
+            }
+        }
+        return moments;
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+}

@@ -1,0 +1,30 @@
+package io.cnn4j.optim;
+
+import io.cnn4j.layers.Parameter;
+
+import java.util.List;
+
+/**
+ * Updates parameters from their gradients. State (moments, velocities) is kept per parameter in
+ * the order of the list passed to {@link #step}, which must be the same list every time.
+ */
+public interface Optimizer {
+    String name();
+
+    /** One update from the accumulated gradients; increments {@link #iterations()}. */
+    void step(List<Parameter> parameters);
+
+    /** Number of updates done so far (Keras' {@code optimizer.iterations}). */
+    long iterations();
+
+    /** The learning rate the next step will use (after legacy decay, where any). */
+    double currentLearningRate();
+
+    /** The optimizer's state arrays (for checkpoints), allocating them for {@code parameters} if needed. */
+    List<float[]> state(List<Parameter> parameters);
+
+    /** Restores the iteration count; state arrays are filled through {@link #state(List)}. */
+    void setIterations(long iterations);
+
+    OptimizerConfig config();
+}

@@ -1,0 +1,6 @@
+package io.cnn4j.optim;
+
+/** An optimizer's hyperparameters as a record. */
+public sealed interface OptimizerConfig permits SGD.Config, Adam.Config {
+    Optimizer create();
+}
