@@ -1,0 +1,107 @@
+package io.cnn4j.study;
+
+import io.cnn4j.kernels.Gemm;
+import io.cnn4j.layers.Dropout;
+import io.cnn4j.layers.LayerConfig;
+import io.cnn4j.layers.Pooling2D;
+import io.cnn4j.layers.SpatialDropout2D;
+import io.cnn4j.model.Sequential;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns the base model into one model per variant by editing layer configurations: the base's
+ * dropout layers that sit next to a pooling layer are removed (they are what the study varies),
+ * every pooling layer becomes the variant's pooling type with the same window, strides and padding,
+ * and the variant's dropout is inserted before or after it. Dropout elsewhere (e.g. between dense
+ * layers) is kept as in the base model.
+ */
+public final class VariantFactory {
+    private VariantFactory() {
+    }
+
+    /** The layer configurations of {@code variant} derived from {@code base}. */
+    public static List<LayerConfig> layers(BaseModel base, Variant variant) {
+        List<LayerConfig> in = base.layers();
+        List<LayerConfig> out = new ArrayList<>();
+        for (int i = 0; i < in.size(); i++) {
+            LayerConfig c = in.get(i);
+            if (StudyLayers.isDropout(c) && adjacentToPool(in, i)) {
+                continue;
+            }
+            if (c instanceof Pooling2D.Config p) {
+                String cls = variant.pooling().equals("max") ? "MaxPooling2D" : "AveragePooling2D";
+                Pooling2D.Config pool = new Pooling2D.Config(cls, p.poolSize(), p.strides(), p.padding());
+                if (variant.position().equals("before")) {
+                    out.add(dropoutConfig(variant));
+                }
+                out.add(pool);
+                if (variant.position().equals("after")) {
+                    out.add(dropoutConfig(variant));
+                }
+                continue;
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static boolean adjacentToPool(List<LayerConfig> layers, int i) {
+        return (i > 0 && StudyLayers.isPooling(layers.get(i - 1))) || (i + 1 < layers.size() && StudyLayers.isPooling(layers.get(i + 1)));
+    }
+
+    private static LayerConfig dropoutConfig(Variant v) {
+        return switch (v.dropout()) {
+            case "dropout" -> new Dropout.Config(v.rate(), null, null);
+            case "spatial" -> new SpatialDropout2D.Config(v.rate(), null);
+            default -> throw new IllegalStateException("no dropout layer for " + v.name());
+        };
+    }
+
+    /**
+     * A fresh, built model for {@code variant} and {@code seed}. All variants use
+     * {@code new Sequential(seed)}: weighted layers are initialised from their ordinal among
+     * weighted layers and batches are shuffled from the seed, so the variants of one seed share
+     * initial weights and batch order and differ only in their masks (common random numbers).
+     */
+    public static Sequential build(BaseModel base, Variant variant, long seed, Gemm gemm) {
+        Sequential model = new Sequential(variant.id(), seed);
+        if (gemm != null) {
+            model.gemm(gemm);
+        }
+        for (LayerConfig c : layers(base, variant)) {
+            model.add(StudyLayers.fromConfig(c));
+        }
+        model.build(base.inputShape());
+        return model;
+    }
+
+    /**
+     * The standard variant list: for each pooling type, no dropout, element-wise and spatial
+     * dropout before and after the pool at the nominal rate; with {@code rates} "matched" or
+     * "both", element-wise before the pool at the matched rate too ("matched" drops the nominal
+     * element-wise-before variant).
+     */
+    public static List<Variant> standard(List<String> poolings, double rate, String rates, int window) {
+        if (!Set.of("nominal", "matched", "both").contains(rates)) {
+            throw new IllegalArgumentException("--rates must be nominal, matched or both; got '" + rates + "'");
+        }
+        Set<Variant> out = new LinkedHashSet<>();
+        for (String p : poolings) {
+            out.add(Variant.none(p));
+            if (!rates.equals("matched")) {
+                out.add(Variant.nominal(p, "dropout", "before", rate));
+            }
+            if (!rates.equals("nominal")) {
+                out.add(Variant.matchedBefore(p, rate, window));
+            }
+            out.add(Variant.nominal(p, "dropout", "after", rate));
+            out.add(Variant.nominal(p, "spatial", "before", rate));
+            out.add(Variant.nominal(p, "spatial", "after", rate));
+        }
+        return List.copyOf(out);
+    }
+}

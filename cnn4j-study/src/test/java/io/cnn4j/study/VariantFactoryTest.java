@@ -1,0 +1,88 @@
+package io.cnn4j.study;
+
+import io.cnn4j.layers.AveragePooling2D;
+import io.cnn4j.layers.Dropout;
+import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.LayerConfig;
+import io.cnn4j.layers.MaxPooling2D;
+import io.cnn4j.layers.Parameter;
+import io.cnn4j.layers.SpatialDropout2D;
+import io.cnn4j.model.Sequential;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class VariantFactoryTest {
+    static final BaseModel VGG = BaseModel.builtIn("vgg-like", new int[]{16, 16, 1}, 4);
+
+    static List<String> classNames(Sequential m) {
+        return m.layers().stream().map(Layer::className).toList();
+    }
+
+    @Test
+    void variantsPlaceDropoutAroundEveryPoolAndKeepTheDenseDropout() {
+        Sequential before = VariantFactory.build(VGG, Variant.nominal("max", "dropout", "before", 0.25), 0, null);
+        assertThat(classNames(before)).containsExactly("Conv2D", "Conv2D", "Dropout", "MaxPooling2D", "Conv2D", "Conv2D", "Dropout",
+                "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense");
+        Sequential spatialAfterAvg = VariantFactory.build(VGG, Variant.nominal("avg", "spatial", "after", 0.3), 0, null);
+        assertThat(classNames(spatialAfterAvg)).containsExactly("Conv2D", "Conv2D", "AveragePooling2D", "SpatialDropout2D", "Conv2D",
+                "Conv2D", "AveragePooling2D", "SpatialDropout2D", "Flatten", "Dense", "Dropout", "Dense");
+        assertThat(((Dropout) spatialAfterAvg.layers().get(3)).rate()).isEqualTo(0.3);
+        assertThat(((Dropout) spatialAfterAvg.layers().get(10)).rate()).isEqualTo(0.5);
+        Sequential none = VariantFactory.build(VGG, Variant.none("max"), 0, null);
+        assertThat(classNames(none)).containsExactly("Conv2D", "Conv2D", "MaxPooling2D", "Conv2D", "Conv2D", "MaxPooling2D", "Flatten",
+                "Dense", "Dropout", "Dense");
+        assertThat(none.layers().get(2)).isInstanceOf(MaxPooling2D.class);
+        assertThat(spatialAfterAvg.layers().get(2)).isInstanceOf(AveragePooling2D.class);
+        assertThat(spatialAfterAvg.layers().get(3)).isInstanceOf(SpatialDropout2D.class);
+    }
+
+    @Test
+    void matchedRateZeroesPooledUnitsAsOftenAsTheAfterRate() {
+        Variant m = Variant.matchedBefore("max", 0.25, 4);
+        assertThat(m.rate()).isCloseTo(Math.sqrt(Math.sqrt(0.25)), within(1e-12));
+        assertThat(m.pooledZeroRate(4)).isCloseTo(0.25, within(1e-12));
+        assertThat(Variant.nominal("max", "dropout", "before", 0.25).pooledZeroRate(4)).isCloseTo(0.25 * 0.25 * 0.25 * 0.25, within(1e-15));
+        assertThat(Variant.nominal("max", "spatial", "before", 0.25).pooledZeroRate(4)).isEqualTo(0.25);
+        List<Variant> both = VariantFactory.standard(List.of("max", "avg"), 0.25, "both", 4);
+        assertThat(both).hasSize(12).doesNotHaveDuplicates();
+        assertThat(VariantFactory.standard(List.of("max"), 0.25, "nominal", 4)).hasSize(5);
+        assertThat(both.stream().map(Variant::id).distinct()).hasSize(12);
+        assertThatThrownBy(() -> Variant.nominal("max", "dropout", "after", 1.0)).hasMessageContaining("drop probability").hasMessageContaining("1.0");
+        assertThatThrownBy(() -> Variant.nominal("min", "dropout", "after", 0.2)).hasMessageContaining("'min'");
+    }
+
+    @Test
+    void sameSeedGivesIdenticalInitialWeightsInEverySharedLayerAcrossVariants() {
+        List<Variant> all = VariantFactory.standard(List.of("max", "avg"), 0.25, "both", 4);
+        Sequential reference = VariantFactory.build(VGG, Variant.none("max"), 7, null);
+        List<Parameter> ref = reference.parameters();
+        for (Variant v : all) {
+            List<Parameter> p = VariantFactory.build(VGG, v, 7, null).parameters();
+            assertThat(p).hasSameSizeAs(ref);
+            for (int i = 0; i < ref.size(); i++) {
+                assertThat(p.get(i).shape()).isEqualTo(ref.get(i).shape());
+                assertThat(p.get(i).value()).as("%s parameter %s", v.name(), ref.get(i)).containsExactly(ref.get(i).value());
+            }
+        }
+        // and a different seed gives different weights (the check above can fail)
+        Sequential other = VariantFactory.build(VGG, Variant.none("max"), 8, null);
+        assertThat(other.parameters().get(0).value()).isNotEqualTo(ref.get(0).value());
+    }
+
+    @Test
+    void variantLayersAreFreshInstancesEachTime() {
+        Variant v = Variant.nominal("max", "dropout", "after", 0.25);
+        Sequential a = VariantFactory.build(VGG, v, 1, null);
+        Sequential b = VariantFactory.build(VGG, v, 1, null);
+        for (int i = 0; i < a.layers().size(); i++) {
+            assertThat(a.layers().get(i)).isNotSameAs(b.layers().get(i));
+        }
+        List<LayerConfig> configs = VariantFactory.layers(VGG, v);
+        assertThat(configs).hasSize(a.layers().size());
+    }
+}
