@@ -102,10 +102,19 @@ public final class TrialExecutor {
         double seconds = secondsSoFar(epochs) + secondsSince(evalStart);
         TrialResult result = new TrialResult(trial, epochs, test.get("loss"), test.get("accuracy"), trainAccuracy, bestEpoch(epochs),
                 seconds, Provenance.peakHeapMb());
+        if (trial.seed() == 0) {
+            // seed 0's trained models stay for the mechanism checks of the report
+            checkpoints.save(finalId(trial), model, epochs);
+        }
         results.append(resultLine(result, gemm, window));
         checkpoints.delete(trial.id());
         listener.trialEnd(result);
         return result;
+    }
+
+    /** Checkpoint name of a finished trial's final weights. */
+    static String finalId(Trial trial) {
+        return trial.id() + ".final";
     }
 
     private static double secondsSince(long t0) {
