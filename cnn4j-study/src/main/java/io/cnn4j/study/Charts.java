@@ -71,7 +71,7 @@ final class Charts {
     static byte[] curves(List<Analysis.VariantStats> stats) {
         boolean val = stats.stream().allMatch(s -> s.meanValAccuracy().length > 0 && !Double.isNaN(s.meanValAccuracy()[0]));
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(val ? "Mean learning curves: validation accuracy (solid markers) by epoch" : "Mean learning curves: training loss by epoch")
+                .title(val ? "Mean learning curves: validation accuracy by epoch" : "Mean learning curves: training loss by epoch")
                 .xAxisTitle("epoch").yAxisTitle(val ? "validation accuracy (%)" : "training loss").build();
         c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);

@@ -96,7 +96,8 @@ public final class TrialExecutor {
 
         long evalStart = System.nanoTime();
         Map<String, Double> test = model.evaluate(data.test().x(), data.test().oneHot(), 256);
-        int nTrainEval = Math.min(TRAIN_EVAL_LIMIT, train.size());
+        // as many training images as test images (at most TRAIN_EVAL_LIMIT): both terms of the gap equally precise
+        int nTrainEval = Math.min(train.size(), Math.min(TRAIN_EVAL_LIMIT, data.test().size()));
         Dataset trainEval = train.slice(0, nTrainEval);
         double trainAccuracy = model.evaluate(trainEval.x(), trainEval.oneHot(), 256).get("accuracy");
         double seconds = secondsSoFar(epochs) + secondsSince(evalStart);

@@ -6,6 +6,7 @@ import io.cnn4j.layers.LayerConfig;
 import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.layers.SpatialDropout2D;
 import io.cnn4j.model.Sequential;
+import io.cnn4j.random.Seeds;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,10 +24,18 @@ public final class VariantFactory {
     private VariantFactory() {
     }
 
-    /** The layer configurations of {@code variant} derived from {@code base}. */
-    public static List<LayerConfig> layers(BaseModel base, Variant variant) {
+    /**
+     * The layer configurations of {@code variant} derived from {@code base}, for run seed
+     * {@code seed}. Every dropout layer gets an explicit mask seed derived from the run seed and
+     * its role (the j-th pooling site, or the j-th dropout kept from the base), not from its
+     * position among stochastic layers: so the dense dropout draws the same masks in every
+     * variant of a seed, and spatial dropout before and after a pool draws the same channel masks.
+     */
+    public static List<LayerConfig> layers(BaseModel base, Variant variant, long seed) {
         List<LayerConfig> in = base.layers();
         List<LayerConfig> out = new ArrayList<>();
+        int poolSite = 0;
+        int kept = 0;
         for (int i = 0; i < in.size(); i++) {
             LayerConfig c = in.get(i);
             if (StudyLayers.isDropout(c) && adjacentToPool(in, i)) {
@@ -35,14 +44,20 @@ public final class VariantFactory {
             if (c instanceof Pooling2D.Config p) {
                 String cls = variant.pooling().equals("max") ? "MaxPooling2D" : "AveragePooling2D";
                 Pooling2D.Config pool = new Pooling2D.Config(cls, p.poolSize(), p.strides(), p.padding());
+                long maskSeed = Seeds.derive(seed, "study-pool-site", poolSite++);
                 if (variant.position().equals("before")) {
-                    out.add(dropoutConfig(variant));
+                    out.add(dropoutConfig(variant, maskSeed));
                 }
                 out.add(pool);
                 if (variant.position().equals("after")) {
-                    out.add(dropoutConfig(variant));
+                    out.add(dropoutConfig(variant, maskSeed));
                 }
                 continue;
+            }
+            if (c instanceof SpatialDropout2D.Config sd && sd.seed() == null) {
+                c = new SpatialDropout2D.Config(sd.rate(), Seeds.derive(seed, "study-kept-dropout", kept++));
+            } else if (c instanceof Dropout.Config d && d.seed() == null) {
+                c = new Dropout.Config(d.rate(), d.noiseShape(), Seeds.derive(seed, "study-kept-dropout", kept++));
             }
             out.add(c);
         }
@@ -53,10 +68,10 @@ public final class VariantFactory {
         return (i > 0 && StudyLayers.isPooling(layers.get(i - 1))) || (i + 1 < layers.size() && StudyLayers.isPooling(layers.get(i + 1)));
     }
 
-    private static LayerConfig dropoutConfig(Variant v) {
+    private static LayerConfig dropoutConfig(Variant v, long maskSeed) {
         return switch (v.dropout()) {
-            case "dropout" -> new Dropout.Config(v.rate(), null, null);
-            case "spatial" -> new SpatialDropout2D.Config(v.rate(), null);
+            case "dropout" -> new Dropout.Config(v.rate(), null, maskSeed);
+            case "spatial" -> new SpatialDropout2D.Config(v.rate(), maskSeed);
             default -> throw new IllegalStateException("no dropout layer for " + v.name());
         };
     }
@@ -65,14 +80,15 @@ public final class VariantFactory {
      * A fresh, built model for {@code variant} and {@code seed}. All variants use
      * {@code new Sequential(seed)}: weighted layers are initialised from their ordinal among
      * weighted layers and batches are shuffled from the seed, so the variants of one seed share
-     * initial weights and batch order and differ only in their masks (common random numbers).
+     * initial weights and batch order and differ only in their masks (common random numbers);
+     * mask seeds are set per role, see {@link #layers(BaseModel, Variant, long)}.
      */
     public static Sequential build(BaseModel base, Variant variant, long seed, Gemm gemm) {
         Sequential model = new Sequential(variant.id(), seed);
         if (gemm != null) {
             model.gemm(gemm);
         }
-        for (LayerConfig c : layers(base, variant)) {
+        for (LayerConfig c : layers(base, variant, seed)) {
             model.add(StudyLayers.fromConfig(c));
         }
         model.build(base.inputShape());

@@ -75,6 +75,15 @@ class VariantFactoryTest {
     }
 
     @Test
+    void keptDenseDropoutDrawsTheSameMasksInEveryVariantOfASeed() {
+        Dropout none = (Dropout) VariantFactory.build(VGG, Variant.none("max"), 3, null).layers().get(8);
+        Dropout after = (Dropout) VariantFactory.build(VGG, Variant.nominal("avg", "spatial", "after", 0.3), 3, null).layers().get(10);
+        Dropout otherSeed = (Dropout) VariantFactory.build(VGG, Variant.none("max"), 4, null).layers().get(8);
+        assertThat(none.rate()).isEqualTo(0.5);
+        assertThat(none.seed()).isNotNull().isEqualTo(after.seed()).isNotEqualTo(otherSeed.seed());
+    }
+
+    @Test
     void variantLayersAreFreshInstancesEachTime() {
         Variant v = Variant.nominal("max", "dropout", "after", 0.25);
         Sequential a = VariantFactory.build(VGG, v, 1, null);
@@ -82,7 +91,7 @@ class VariantFactoryTest {
         for (int i = 0; i < a.layers().size(); i++) {
             assertThat(a.layers().get(i)).isNotSameAs(b.layers().get(i));
         }
-        List<LayerConfig> configs = VariantFactory.layers(VGG, v);
+        List<LayerConfig> configs = VariantFactory.layers(VGG, v, 1);
         assertThat(configs).hasSize(a.layers().size());
     }
 }
