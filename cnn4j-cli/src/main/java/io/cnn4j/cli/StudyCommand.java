@@ -59,7 +59,8 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--rates", description = "nominal, matched (element-wise before the pool at p^(1/k²)) or both")
     String rates;
 
-    @Option(names = "--variants", split = ",", description = "placements to run: none, dropout-before, dropout-after, spatial-before, spatial-after")
+    @Option(names = "--variants", split = ",", description = "placements to run: none, dropout-before, dropout-after, spatial-before, spatial-after (the default set), "
+            + "pwp-before (Wu & Gu's max-pooling dropout with probabilistic weighted pooling)")
     List<String> variants;
 
     @Option(names = "--baseline", description = "baseline placement for the paired comparisons, e.g. max:dropout-after (default) or avg:spatial-before")

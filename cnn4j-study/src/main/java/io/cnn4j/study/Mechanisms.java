@@ -5,6 +5,7 @@ import io.cnn4j.layers.BuildContext;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.MaxPooling2D;
+import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.layers.SpatialDropout2D;
 import io.cnn4j.model.Sequential;
@@ -182,6 +183,21 @@ public final class Mechanisms {
             }
             double[] mv = meanVar(samples);
             out.add(new Moments(source, pooling, placement, mv[0], mv[1], mv[0] / none[0], mv[1] / none[1]));
+        }
+        if (pooling.equals("max") && x.dim(1) % k == 0 && x.dim(2) % k == 0) {
+            // Wu & Gu's max-pooling dropout: training output (no rescaling) and its inference expectation
+            MaxPoolingDropout2D fused = new MaxPoolingDropout2D(rate, k, seed);
+            fused.build(item, new BuildContext(new SplittableRandom(0), null, 1));
+            fused.reseed(Seeds.derive(seed, "moments-pwp"));
+            List<Tensor> samples = new ArrayList<>();
+            for (int d = 0; d < draws; d++) {
+                samples.add(fused.forward(x, true).copy());
+            }
+            double[] train = meanVar(samples);
+            double[] inference = meanVar(List.of(fused.forward(x, false).copy()));
+            out.add(new Moments(source, pooling, "pwp-before (training)", train[0], train[1], train[0] / none[0], train[1] / none[1]));
+            out.add(new Moments(source, pooling, "pwp-before (inference)", inference[0], inference[1], inference[0] / none[0],
+                    inference[1] / none[1]));
         }
         return out;
     }

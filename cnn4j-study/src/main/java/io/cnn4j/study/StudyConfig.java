@@ -24,7 +24,10 @@ import java.util.List;
 public record StudyConfig(String preset, DataSpec data, String model, List<String> poolings, double rate, String rates,
                           List<String> placements, List<Variant> variants, Variant baseline, int seeds, TrainingSpec training,
                           String backend, int threads, Path outRoot, String command) {
-    public static final List<String> PLACEMENTS = List.of("none", "dropout-before", "dropout-after", "spatial-before", "spatial-after");
+    /** Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015) is on request. */
+    public static final List<String> PLACEMENTS = List.of("none", "dropout-before", "dropout-after", "spatial-before", "spatial-after",
+            "pwp-before");
+    public static final List<String> DEFAULT_PLACEMENTS = PLACEMENTS.subList(0, 5);
 
     public StudyConfig {
         if (seeds < 1) {
@@ -58,8 +61,9 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
         if (variants != null) {
             return variants;
         }
-        return VariantFactory.standard(poolings, rate, rates, window).stream().filter(v -> placements == null
-                || placements.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())).toList();
+        List<String> wanted = placements == null ? DEFAULT_PLACEMENTS : placements;
+        return VariantFactory.standard(poolings, rate, rates, window).stream()
+                .filter(v -> wanted.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())).toList();
     }
 
     public Variant baselineVariant() {

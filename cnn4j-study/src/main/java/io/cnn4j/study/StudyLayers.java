@@ -9,6 +9,7 @@ import io.cnn4j.layers.Flatten;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.LayerConfig;
 import io.cnn4j.layers.MaxPooling2D;
+import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.layers.SpatialDropout2D;
 
@@ -35,6 +36,8 @@ final class StudyLayers {
             return new SpatialDropout2D(sd);
         } else if (c instanceof Dropout.Config d) {
             return new Dropout(d);
+        } else if (c instanceof MaxPoolingDropout2D.Config m) {
+            return new MaxPoolingDropout2D(m);
         } else if (c instanceof Flatten.Config f) {
             return new Flatten(f);
         } else if (c instanceof Activation.Config a) {

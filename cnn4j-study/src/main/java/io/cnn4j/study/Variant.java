@@ -9,7 +9,9 @@ import java.util.Set;
  * One way of placing dropout around every pooling layer of the base model.
  *
  * @param pooling   "max" or "avg": the pooling layer used at every pooling site
- * @param dropout   "none", "dropout" (element-wise) or "spatial" (whole channels, SpatialDropout2D)
+ * @param dropout   "none", "dropout" (element-wise), "spatial" (whole channels, SpatialDropout2D) or "pwp"
+ *                  (element-wise before a max pool, fused with it, probabilistic weighted pooling at
+ *                  inference: Wu &amp; Gu 2015; max pooling and "before" only)
  * @param position  "before" or "after" the pooling layer ("none" when dropout is "none")
  * @param rate      the drop probability actually used
  * @param nominalRate the rate the user asked for; differs from {@code rate} when {@code rateMode} is "matched"
@@ -18,7 +20,7 @@ import java.util.Set;
  */
 public record Variant(String pooling, String dropout, String position, double rate, double nominalRate, String rateMode) {
     static final Set<String> POOLINGS = Set.of("max", "avg");
-    static final Set<String> DROPOUTS = Set.of("none", "dropout", "spatial");
+    static final Set<String> DROPOUTS = Set.of("none", "dropout", "spatial", "pwp");
     static final Set<String> POSITIONS = Set.of("none", "before", "after");
 
     public Variant {
@@ -30,7 +32,11 @@ public record Variant(String pooling, String dropout, String position, double ra
             throw new IllegalArgumentException("variant pooling must be one of max, avg; got '" + pooling + "'");
         }
         if (!DROPOUTS.contains(dropout)) {
-            throw new IllegalArgumentException("variant dropout must be one of none, dropout, spatial; got '" + dropout + "'");
+            throw new IllegalArgumentException("variant dropout must be one of none, dropout, spatial, pwp; got '" + dropout + "'");
+        }
+        if (dropout.equals("pwp") && (!pooling.equals("max") || !"before".equals(position))) {
+            throw new IllegalArgumentException("variant pwp (max-pooling dropout with probabilistic weighted pooling) exists only with max "
+                    + "pooling, before the pool; got " + pooling + " pooling, position '" + position + "'");
         }
         if (!POSITIONS.contains(position) || (!dropout.equals("none") && position.equals("none"))) {
             throw new IllegalArgumentException("variant position must be 'before' or 'after' the pooling layer; got '" + position + "'");
@@ -67,6 +73,11 @@ public record Variant(String pooling, String dropout, String position, double ra
         return new Variant(pooling, "dropout", "before", matchedRate(pAfter, window), pAfter, "matched");
     }
 
+    /** Max-pooling dropout before the pool with probabilistic weighted pooling at inference (Wu &amp; Gu 2015). */
+    public static Variant pwp(double rate, double nominalRate, String rateMode) {
+        return new Variant("max", "pwp", "before", rate, nominalRate, rateMode);
+    }
+
     /** p_before = p_after^(1/k²): a pooled unit is zero only if all k² inputs drop. */
     public static double matchedRate(double pAfter, int window) {
         return Math.pow(pAfter, 1.0 / window);
@@ -78,9 +89,9 @@ public record Variant(String pooling, String dropout, String position, double ra
         if (dropout.equals("none")) {
             return pooling + " no-dropout";
         }
-        String kind = dropout.equals("spatial") ? "spatial" : "dropout";
+        String kind = dropout.equals("spatial") ? "spatial-" + position : dropout.equals("pwp") ? "dropout-before+pwp" : "dropout-" + position;
         String r = fmt(rate);
-        return pooling + " " + kind + "-" + position + " " + r + (rateMode.equals("matched") ? " (matched " + fmt(nominalRate) + ")" : "");
+        return pooling + " " + kind + " " + r + (rateMode.equals("matched") ? " (matched " + fmt(nominalRate) + ")" : "");
     }
 
     /** A file-name-safe identifier, e.g. "max_dropout-after_0.25", "max_dropout-before_0.7071_matched". */
@@ -102,7 +113,7 @@ public record Variant(String pooling, String dropout, String position, double ra
         if (dropout.equals("none")) {
             return 0;
         }
-        return dropout.equals("dropout") && position.equals("before") ? Math.pow(rate, window) : rate;
+        return !dropout.equals("spatial") && position.equals("before") ? Math.pow(rate, window) : rate;
     }
 
     static String fmt(double r) {

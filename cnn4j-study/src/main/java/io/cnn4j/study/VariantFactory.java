@@ -1,7 +1,9 @@
 package io.cnn4j.study;
 
 import io.cnn4j.kernels.Gemm;
+import io.cnn4j.kernels.Padding;
 import io.cnn4j.layers.Dropout;
+import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.LayerConfig;
 import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.layers.SpatialDropout2D;
@@ -45,6 +47,10 @@ public final class VariantFactory {
                 String cls = variant.pooling().equals("max") ? "MaxPooling2D" : "AveragePooling2D";
                 Pooling2D.Config pool = new Pooling2D.Config(cls, p.poolSize(), p.strides(), p.padding());
                 long maskSeed = Seeds.derive(seed, "study-pool-site", poolSite++);
+                if (variant.dropout().equals("pwp")) {
+                    out.add(fusedPool(p, variant, maskSeed));
+                    continue;
+                }
                 if (variant.position().equals("before")) {
                     out.add(dropoutConfig(variant, maskSeed));
                 }
@@ -66,6 +72,16 @@ public final class VariantFactory {
 
     private static boolean adjacentToPool(List<LayerConfig> layers, int i) {
         return (i > 0 && StudyLayers.isPooling(layers.get(i - 1))) || (i + 1 < layers.size() && StudyLayers.isPooling(layers.get(i + 1)));
+    }
+
+    private static LayerConfig fusedPool(Pooling2D.Config p, Variant v, long maskSeed) {
+        int k = p.poolSize()[0];
+        if (p.poolSize()[1] != k || p.strides()[0] != k || p.strides()[1] != k || p.padding() != Padding.VALID) {
+            throw new IllegalArgumentException("variant " + v.name() + " needs square pools with strides equal to the pool and 'valid' "
+                    + "padding; the base model has pool " + java.util.Arrays.toString(p.poolSize()) + ", strides "
+                    + java.util.Arrays.toString(p.strides()) + ", padding " + p.padding().keras());
+        }
+        return new MaxPoolingDropout2D.Config(v.rate(), k, maskSeed);
     }
 
     private static LayerConfig dropoutConfig(Variant v, long maskSeed) {
@@ -99,7 +115,9 @@ public final class VariantFactory {
      * The standard variant list: for each pooling type, no dropout, element-wise and spatial
      * dropout before and after the pool at the nominal rate; with {@code rates} "matched" or
      * "both", element-wise before the pool at the matched rate too ("matched" drops the nominal
-     * element-wise-before variant).
+     * element-wise-before variant); for max pooling also max-pooling dropout with probabilistic
+     * weighted pooling (Wu &amp; Gu 2015) at the same rate(s), which studies select with placement
+     * "pwp-before".
      */
     public static List<Variant> standard(List<String> poolings, double rate, String rates, int window) {
         if (!Set.of("nominal", "matched", "both").contains(rates)) {
@@ -117,6 +135,14 @@ public final class VariantFactory {
             out.add(Variant.nominal(p, "dropout", "after", rate));
             out.add(Variant.nominal(p, "spatial", "before", rate));
             out.add(Variant.nominal(p, "spatial", "after", rate));
+            if (p.equals("max")) {
+                if (!rates.equals("matched")) {
+                    out.add(Variant.pwp(rate, rate, "nominal"));
+                }
+                if (!rates.equals("nominal")) {
+                    out.add(Variant.pwp(Variant.matchedRate(rate, window), rate, "matched"));
+                }
+            }
         }
         return List.copyOf(out);
     }

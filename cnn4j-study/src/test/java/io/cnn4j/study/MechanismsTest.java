@@ -56,6 +56,11 @@ class MechanismsTest {
         assertThat(before.meanRatio()).isCloseTo(1.875, within(0.03));
         Mechanisms.Moments after = m.stream().filter(s -> s.placement().equals("dropout-after")).findFirst().orElseThrow();
         assertThat(after.meanRatio()).isCloseTo(1.0, within(0.03));
+        // probabilistic weighted pooling: inference mean equals the training mean, 1 − p⁴ = 0.9375 of the plain max here
+        Mechanisms.Moments pwpTrain = m.stream().filter(s -> s.placement().equals("pwp-before (training)")).findFirst().orElseThrow();
+        Mechanisms.Moments pwpInference = m.stream().filter(s -> s.placement().equals("pwp-before (inference)")).findFirst().orElseThrow();
+        assertThat(pwpInference.meanRatio()).isCloseTo(0.9375, within(1e-6));
+        assertThat(pwpTrain.meanRatio()).isCloseTo(0.9375, within(0.02));
         List<Mechanisms.Moments> avg = Mechanisms.moments("equal", x, "avg", 2, 0.5, 200, 4);
         for (Mechanisms.Moments s : avg) {
             assertThat(s.meanRatio()).as(s.placement()).isCloseTo(1.0, within(0.03));

@@ -49,9 +49,10 @@ class VariantFactoryTest {
         assertThat(Variant.nominal("max", "dropout", "before", 0.25).pooledZeroRate(4)).isCloseTo(0.25 * 0.25 * 0.25 * 0.25, within(1e-15));
         assertThat(Variant.nominal("max", "spatial", "before", 0.25).pooledZeroRate(4)).isEqualTo(0.25);
         List<Variant> both = VariantFactory.standard(List.of("max", "avg"), 0.25, "both", 4);
-        assertThat(both).hasSize(12).doesNotHaveDuplicates();
-        assertThat(VariantFactory.standard(List.of("max"), 0.25, "nominal", 4)).hasSize(5);
-        assertThat(both.stream().map(Variant::id).distinct()).hasSize(12);
+        // per pooling: none, before, matched before, after, spatial before, spatial after; plus pwp nominal + matched for max
+        assertThat(both).hasSize(14).doesNotHaveDuplicates();
+        assertThat(VariantFactory.standard(List.of("max"), 0.25, "nominal", 4)).hasSize(6);
+        assertThat(both.stream().map(Variant::id).distinct()).hasSize(14);
         assertThatThrownBy(() -> Variant.nominal("max", "dropout", "after", 1.0)).hasMessageContaining("drop probability").hasMessageContaining("1.0");
         assertThatThrownBy(() -> Variant.nominal("min", "dropout", "after", 0.2)).hasMessageContaining("'min'");
     }
@@ -72,6 +73,14 @@ class VariantFactoryTest {
         // and a different seed gives different weights (the check above can fail)
         Sequential other = VariantFactory.build(VGG, Variant.none("max"), 8, null);
         assertThat(other.parameters().get(0).value()).isNotEqualTo(ref.get(0).value());
+    }
+
+    @Test
+    void pwpVariantFusesDropoutAndMaxPool() {
+        Sequential pwp = VariantFactory.build(VGG, Variant.pwp(0.3, 0.3, "nominal"), 0, null);
+        assertThat(classNames(pwp)).containsExactly("Conv2D", "Conv2D", "MaxPoolingDropout2D", "Conv2D", "Conv2D", "MaxPoolingDropout2D",
+                "Flatten", "Dense", "Dropout", "Dense");
+        assertThatThrownBy(() -> new Variant("avg", "pwp", "before", 0.3, 0.3, "nominal")).hasMessageContaining("only with max");
     }
 
     @Test
