@@ -60,7 +60,8 @@ public final class StudyCommand implements Callable<Integer> {
     String rates;
 
     @Option(names = "--variants", split = ",", description = "placements to run: none, dropout-before, dropout-after, spatial-before, spatial-after (the default set), "
-            + "pwp-before (Wu & Gu's max-pooling dropout with probabilistic weighted pooling)")
+            + "pwp-before (Wu & Gu's max-pooling dropout with probabilistic weighted pooling), dropblock-before, dropblock-after "
+            + "(DropBlock2D, Ghiasi et al. 2018, 3x3 blocks)")
     List<String> variants;
 
     @Option(names = "--baseline", description = "baseline placement for the paired comparisons, e.g. max:dropout-after (default) or avg:spatial-before")

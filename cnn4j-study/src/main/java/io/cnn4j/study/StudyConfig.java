@@ -24,9 +24,12 @@ import java.util.List;
 public record StudyConfig(String preset, DataSpec data, String model, List<String> poolings, double rate, String rates,
                           List<String> placements, List<Variant> variants, Variant baseline, int seeds, TrainingSpec training,
                           String backend, int threads, Path outRoot, String command) {
-    /** Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015) is on request. */
+    /**
+     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015) and
+     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) are on request.
+     */
     public static final List<String> PLACEMENTS = List.of("none", "dropout-before", "dropout-after", "spatial-before", "spatial-after",
-            "pwp-before");
+            "pwp-before", "dropblock-before", "dropblock-after");
     public static final List<String> DEFAULT_PLACEMENTS = PLACEMENTS.subList(0, 5);
 
     public StudyConfig {

@@ -4,6 +4,7 @@ import io.cnn4j.layers.Activation;
 import io.cnn4j.layers.AveragePooling2D;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
+import io.cnn4j.layers.DropBlock2D;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.Flatten;
 import io.cnn4j.layers.Layer;
@@ -36,6 +37,8 @@ final class StudyLayers {
             return new SpatialDropout2D(sd);
         } else if (c instanceof Dropout.Config d) {
             return new Dropout(d);
+        } else if (c instanceof DropBlock2D.Config db) {
+            return new DropBlock2D(db);
         } else if (c instanceof MaxPoolingDropout2D.Config m) {
             return new MaxPoolingDropout2D(m);
         } else if (c instanceof Flatten.Config f) {
@@ -51,6 +54,6 @@ final class StudyLayers {
     }
 
     static boolean isDropout(LayerConfig c) {
-        return c instanceof Dropout.Config || c instanceof SpatialDropout2D.Config;
+        return c instanceof Dropout.Config || c instanceof SpatialDropout2D.Config || c instanceof DropBlock2D.Config;
     }
 }

@@ -11,7 +11,8 @@ import java.util.Set;
  * @param pooling   "max" or "avg": the pooling layer used at every pooling site
  * @param dropout   "none", "dropout" (element-wise), "spatial" (whole channels, SpatialDropout2D) or "pwp"
  *                  (element-wise before a max pool, fused with it, probabilistic weighted pooling at
- *                  inference: Wu &amp; Gu 2015; max pooling and "before" only)
+ *                  inference: Wu &amp; Gu 2015; max pooling and "before" only) or "dropblock" (DropBlock2D,
+ *                  Ghiasi et al. 2018, blocks of {@link VariantFactory#DROPBLOCK_SIZE})
  * @param position  "before" or "after" the pooling layer ("none" when dropout is "none")
  * @param rate      the drop probability actually used
  * @param nominalRate the rate the user asked for; differs from {@code rate} when {@code rateMode} is "matched"
@@ -20,7 +21,7 @@ import java.util.Set;
  */
 public record Variant(String pooling, String dropout, String position, double rate, double nominalRate, String rateMode) {
     static final Set<String> POOLINGS = Set.of("max", "avg");
-    static final Set<String> DROPOUTS = Set.of("none", "dropout", "spatial", "pwp");
+    static final Set<String> DROPOUTS = Set.of("none", "dropout", "spatial", "pwp", "dropblock");
     static final Set<String> POSITIONS = Set.of("none", "before", "after");
 
     public Variant {
@@ -32,7 +33,7 @@ public record Variant(String pooling, String dropout, String position, double ra
             throw new IllegalArgumentException("variant pooling must be one of max, avg; got '" + pooling + "'");
         }
         if (!DROPOUTS.contains(dropout)) {
-            throw new IllegalArgumentException("variant dropout must be one of none, dropout, spatial, pwp; got '" + dropout + "'");
+            throw new IllegalArgumentException("variant dropout must be one of none, dropout, spatial, pwp, dropblock; got '" + dropout + "'");
         }
         if (dropout.equals("pwp") && (!pooling.equals("max") || !"before".equals(position))) {
             throw new IllegalArgumentException("variant pwp (max-pooling dropout with probabilistic weighted pooling) exists only with max "
@@ -89,7 +90,7 @@ public record Variant(String pooling, String dropout, String position, double ra
         if (dropout.equals("none")) {
             return pooling + " no-dropout";
         }
-        String kind = dropout.equals("spatial") ? "spatial-" + position : dropout.equals("pwp") ? "dropout-before+pwp" : "dropout-" + position;
+        String kind = dropout.equals("pwp") ? "dropout-before+pwp" : (dropout.equals("dropout") ? "dropout" : dropout) + "-" + position;
         String r = fmt(rate);
         return pooling + " " + kind + " " + r + (rateMode.equals("matched") ? " (matched " + fmt(nominalRate) + ")" : "");
     }
@@ -107,13 +108,15 @@ public record Variant(String pooling, String dropout, String position, double ra
     /**
      * Probability that the mask alone zeroes a pooled unit, for a pool of {@code window} = k²
      * inputs: p^(k²) for element-wise dropout before the pool, p otherwise (after the pool, or
-     * spatial anywhere, since a channel mask is constant over the window).
+     * spatial anywhere, since a channel mask is constant over the window; for DropBlock before the
+     * pool p is an approximation, blocks cover windows partly).
      */
     public double pooledZeroRate(int window) {
         if (dropout.equals("none")) {
             return 0;
         }
-        return !dropout.equals("spatial") && position.equals("before") ? Math.pow(rate, window) : rate;
+        boolean elementWise = dropout.equals("dropout") || dropout.equals("pwp");
+        return elementWise && position.equals("before") ? Math.pow(rate, window) : rate;
     }
 
     static String fmt(double r) {

@@ -2,6 +2,7 @@ package io.cnn4j.study;
 
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Padding;
+import io.cnn4j.layers.DropBlock2D;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.LayerConfig;
@@ -23,6 +24,9 @@ import java.util.Set;
  * layers) is kept as in the base model.
  */
 public final class VariantFactory {
+    /** DropBlock's block size in study variants (clipped by the layer to small feature maps). */
+    public static final int DROPBLOCK_SIZE = 3;
+
     private VariantFactory() {
     }
 
@@ -88,6 +92,7 @@ public final class VariantFactory {
         return switch (v.dropout()) {
             case "dropout" -> new Dropout.Config(v.rate(), null, maskSeed);
             case "spatial" -> new SpatialDropout2D.Config(v.rate(), maskSeed);
+            case "dropblock" -> new DropBlock2D.Config(v.rate(), DROPBLOCK_SIZE, maskSeed);
             default -> throw new IllegalStateException("no dropout layer for " + v.name());
         };
     }
@@ -116,8 +121,8 @@ public final class VariantFactory {
      * dropout before and after the pool at the nominal rate; with {@code rates} "matched" or
      * "both", element-wise before the pool at the matched rate too ("matched" drops the nominal
      * element-wise-before variant); for max pooling also max-pooling dropout with probabilistic
-     * weighted pooling (Wu &amp; Gu 2015) at the same rate(s), which studies select with placement
-     * "pwp-before".
+     * weighted pooling (Wu &amp; Gu 2015) at the same rate(s), and DropBlock before / after the
+     * pool; studies select those with placements "pwp-before", "dropblock-before", "dropblock-after".
      */
     public static List<Variant> standard(List<String> poolings, double rate, String rates, int window) {
         if (!Set.of("nominal", "matched", "both").contains(rates)) {
@@ -135,6 +140,8 @@ public final class VariantFactory {
             out.add(Variant.nominal(p, "dropout", "after", rate));
             out.add(Variant.nominal(p, "spatial", "before", rate));
             out.add(Variant.nominal(p, "spatial", "after", rate));
+            out.add(Variant.nominal(p, "dropblock", "before", rate));
+            out.add(Variant.nominal(p, "dropblock", "after", rate));
             if (p.equals("max")) {
                 if (!rates.equals("matched")) {
                     out.add(Variant.pwp(rate, rate, "nominal"));

@@ -49,10 +49,10 @@ class VariantFactoryTest {
         assertThat(Variant.nominal("max", "dropout", "before", 0.25).pooledZeroRate(4)).isCloseTo(0.25 * 0.25 * 0.25 * 0.25, within(1e-15));
         assertThat(Variant.nominal("max", "spatial", "before", 0.25).pooledZeroRate(4)).isEqualTo(0.25);
         List<Variant> both = VariantFactory.standard(List.of("max", "avg"), 0.25, "both", 4);
-        // per pooling: none, before, matched before, after, spatial before, spatial after; plus pwp nominal + matched for max
-        assertThat(both).hasSize(14).doesNotHaveDuplicates();
-        assertThat(VariantFactory.standard(List.of("max"), 0.25, "nominal", 4)).hasSize(6);
-        assertThat(both.stream().map(Variant::id).distinct()).hasSize(14);
+        // per pooling: none, before, matched before, after, spatial before/after, dropblock before/after; pwp nominal + matched for max
+        assertThat(both).hasSize(18).doesNotHaveDuplicates();
+        assertThat(VariantFactory.standard(List.of("max"), 0.25, "nominal", 4)).hasSize(8);
+        assertThat(both.stream().map(Variant::id).distinct()).hasSize(18);
         assertThatThrownBy(() -> Variant.nominal("max", "dropout", "after", 1.0)).hasMessageContaining("drop probability").hasMessageContaining("1.0");
         assertThatThrownBy(() -> Variant.nominal("min", "dropout", "after", 0.2)).hasMessageContaining("'min'");
     }
@@ -81,6 +81,9 @@ class VariantFactoryTest {
         assertThat(classNames(pwp)).containsExactly("Conv2D", "Conv2D", "MaxPoolingDropout2D", "Conv2D", "Conv2D", "MaxPoolingDropout2D",
                 "Flatten", "Dense", "Dropout", "Dense");
         assertThatThrownBy(() -> new Variant("avg", "pwp", "before", 0.3, 0.3, "nominal")).hasMessageContaining("only with max");
+        Sequential block = VariantFactory.build(VGG, Variant.nominal("avg", "dropblock", "after", 0.2), 0, null);
+        assertThat(classNames(block)).containsExactly("Conv2D", "Conv2D", "AveragePooling2D", "DropBlock2D", "Conv2D", "Conv2D",
+                "AveragePooling2D", "DropBlock2D", "Flatten", "Dense", "Dropout", "Dense");
     }
 
     @Test
