@@ -76,12 +76,28 @@ public final class ReportWriter {
                     p(c.paired().tP()), p(c.holmT()), p(c.paired().wilcoxon().p())));
             sb.append(' ').append(verdict(c, best.variant(), a.baseline(), false));
         }
+        // the literal question: element-wise dropout before vs after the pool, same nominal rate
+        if (a.baseline() != null && a.baseline().dropout().equals("dropout")) {
+            Variant before = Variant.nominal(a.baseline().pooling(), "dropout", "before", a.baseline().rate());
+            Analysis.Comparison bc = a.comparison(before);
+            Analysis.VariantStats bs = a.stats(before), as = a.stats(a.baseline());
+            if (bc != null && bs != null && as != null && !before.id().equals(best.variant().id())) {
+                sb.append(String.format(Locale.ROOT, " Before vs after, element-wise at p = %s with %s pooling: %s before vs %s after "
+                                + "(paired difference %s points, Holm-adjusted p = %s).", Variant.fmt(a.baseline().rate()),
+                        a.baseline().pooling(), pct(bs.testAccuracy().mean()), pct(as.testAccuracy().mean()), signedPts(bc.paired().meanDiff()),
+                        p(bc.holmT())));
+            }
+        }
         return sb.toString();
     }
 
     static String verdict(Analysis.Comparison c, Variant v, Variant baseline, boolean vsRunnerUp) {
-        if (c.paired().n() < 2 || Double.isNaN(c.holmT())) {
+        if (c.paired().n() < 2) {
             return "With " + c.paired().n() + " paired seed, no significance test is possible; run more seeds (--seeds) before drawing a conclusion.";
+        }
+        if (Double.isNaN(c.holmT())) {
+            return "Every seed gave the same difference, so the paired t-test is undefined (zero variance); with " + c.paired().n()
+                    + " seeds this is not evidence of a real difference — run more seeds (--seeds).";
         }
         if (c.significant()) {
             return String.format(Locale.ROOT, "The difference between %s and %s is statistically significant at the 5%% level after Holm "
@@ -165,7 +181,8 @@ public final class ReportWriter {
             crow.add(List.of(c.variant().name(), Integer.toString(pr.n()), signedPts(pr.meanDiff()),
                     signedPts(pr.ciLow()) + " to " + signedPts(pr.ciHigh()), p(pr.tP()), p(c.holmT()),
                     p(pr.wilcoxon().p()) + (pr.wilcoxon().exact() ? " (exact)" : " (normal)"), p(c.holmWilcoxon()),
-                    pr.n() < 2 ? "needs ≥ 2 seeds" : c.significant() ? "significant" : "not significant"));
+                    pr.n() < 2 ? "needs ≥ 2 seeds" : Double.isNaN(c.holmT()) ? "no test (equal differences)"
+                            : c.significant() ? "significant" : "not significant"));
             if (pr.n() >= 2 && !c.significant()) {
                 sentences.add(String.format(Locale.ROOT, "%s vs %s: %s points, not significant (Holm p = %s).", c.variant().name(),
                         a.baseline().name(), signedPts(pr.meanDiff()), p(c.holmT())));

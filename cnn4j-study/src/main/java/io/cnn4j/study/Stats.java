@@ -141,9 +141,12 @@ public final class Stats {
         if (n < 2) {
             t = Double.NaN;
             p = Double.NaN;
-        } else if (s.sd() == 0) {
-            t = s.mean() == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, s.mean());
-            p = s.mean() == 0 ? 1 : 0;
+        } else if (s.sd() <= 1e-12) {
+            // all differences equal (up to rounding): no differences at all gives p = 1; a constant
+            // non-zero difference makes t infinite and the test meaningless, so no p-value
+            boolean none = Math.abs(s.mean()) <= 1e-12;
+            t = none ? 0 : Double.NaN;
+            p = none ? 1 : Double.NaN;
         } else {
             t = s.mean() / (s.sd() / Math.sqrt(n));
             p = 2 * new TDistribution(n - 1).cumulativeProbability(-Math.abs(t));

@@ -102,6 +102,15 @@ class StatsTest {
     }
 
     @Test
+    void equalDifferencesGiveNoTTestAndNoDifferencesGivePOne() {
+        Stats.Paired constant = Stats.paired(new double[]{0.31, 0.40, 0.52}, new double[]{0.47, 0.56, 0.68});
+        assertThat(constant.tP()).isNaN();
+        Stats.Paired none = Stats.paired(new double[]{0.31, 0.40}, new double[]{0.31, 0.40});
+        assertThat(none.tP()).isEqualTo(1.0);
+        assertThat(none.wilcoxon().p()).isEqualTo(1.0);
+    }
+
+    @Test
     void confidenceIntervalUsesStudentT() {
         Stats.Summary s = Stats.summarize(new double[]{1, 2, 3, 4});
         // mean 2.5, sd sqrt(5/3), t(0.975, 3) = 3.182446305
