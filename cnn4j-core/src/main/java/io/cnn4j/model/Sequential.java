@@ -315,6 +315,8 @@ public final class Sequential {
                 shuffle(order, Seeds.random(seed, "shuffle", epoch));
             }
             reseedMasks(epoch);
+            BatchAugmentation augmentation = options.augmentation();
+            SplittableRandom augmentRandom = augmentation == null ? null : Seeds.random(seed, "augment", epoch);
             double lossSum = 0;
             long correct = 0;
             for (int s = 0; s < steps; s++) {
@@ -334,6 +336,9 @@ public final class Sequential {
                 }
                 trainX.gatherInto(order, from, count, bx);
                 trainY.gatherInto(order, from, count, by);
+                if (augmentation != null) {
+                    augmentation.augment(bx, augmentRandom);
+                }
                 Tensor pred = forward(bx, true);
                 double l = loss.compute(pred, by);
                 if (!Double.isFinite(l)) {
