@@ -572,6 +572,19 @@ public final class Sequential {
         }
     }
 
+    /**
+     * Saves the model — architecture, weights, compile settings, optimizer state — to one file, written
+     * atomically (Keras' {@code model.save}). The format is io.cnn4j.io.ModelFiles' (docs/model-format.md).
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        ModelStore.provider().save(this, file);
+    }
+
+    /** Loads a model written by {@link #save}, checking magic, version, sizes and checksum (Keras' {@code load_model}). */
+    public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
+        return ModelStore.provider().load(file);
+    }
+
     /** Keras' model.summary() as text. */
     public String summary() {
         requireBuilt();
