@@ -35,9 +35,10 @@ final class BoundedRead {
         if (b0 == 0x1f && b1 == 0x8b) {
             try {
                 return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
-            } catch (ZipException e) {
+            } catch (ZipException | java.io.EOFException e) {
+                // a damaged or truncated gzip header (EOFException has no message)
                 raw.close();
-                throw new DataFormatException(file, "corrupt gzip header (" + e.getMessage() + ")", e);
+                throw new DataFormatException(file, "corrupt or truncated gzip header (" + e + ")", e);
             }
         }
         return raw;
