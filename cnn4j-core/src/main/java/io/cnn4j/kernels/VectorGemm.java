@@ -224,8 +224,8 @@ public final class VectorGemm implements Gemm {
                     int rows = Math.min(MR, i1 - ir);
                     int aIdx = ops.aIndex(ir, pc);
                     for (int jr = 0; jr < nb; jr += NR) {
-                        micro(kb, ops.a, aIdx, ops.rowStride(), ops.depthStride(), rows, w.packB, jr / NR * kb * NR,
-                                c, cOff + ir * ldc + jc + jr, ldc, alpha, betaHere, Math.min(NR, nb - jr), w.tile);
+                        micro(kb, ops.a, aIdx, ops.rowStride(), ops.depthStride(), rows, w.packB, jr / NR * kb * NR, w.tile);
+                        writeBack(w.tile, c, cOff + ir * ldc + jc + jr, ldc, rows, Math.min(NR, nb - jr), alpha, betaHere);
                     }
                 }
             }
@@ -244,10 +244,9 @@ public final class VectorGemm implements Gemm {
     /**
      * The micro-kernel: an MR×NR block of C from an MR-row panel of packed A and an NR-column panel
      * of packed B, both kb deep. Padding rows/columns of the panels are zero, so the full block is
-     * always computed; only {@code rows}×{@code cols} of it are written.
+     * always computed, into {@code tile}; rows past {@code rows} are garbage.
      */
-    private static void micro(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff,
-                              float[] c, int cIdx, int ldc, float alpha, float beta, int cols, float[] tile) {
+    private static void micro(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, float[] tile) {
         // rows past the edge re-read the last real row (never out of bounds); their results are dropped
         int a0 = aIdx;
         int a1 = aIdx + Math.min(1, rows - 1) * rs;
@@ -286,15 +285,9 @@ public final class VectorGemm implements Gemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        if (rows == MR && cols == NR) {
-            store(c, cIdx, c00, c01, alpha, beta);
-            store(c, cIdx + ldc, c10, c11, alpha, beta);
-            store(c, cIdx + 2 * ldc, c20, c21, alpha, beta);
-            store(c, cIdx + 3 * ldc, c30, c31, alpha, beta);
-            store(c, cIdx + 4 * ldc, c40, c41, alpha, beta);
-            store(c, cIdx + 5 * ldc, c50, c51, alpha, beta);
-            return;
-        }
+        // the accumulators always go to the tile and the update of C is scalar: a micro-kernel without
+        // data-dependent branches is never deoptimised by a new edge case or alpha/beta value, which
+        // would send it back to code that boxes every vector (measured: 40 MB of garbage per call)
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
         c10.intoArray(tile, NR);
@@ -307,32 +300,27 @@ public final class VectorGemm implements Gemm {
         c41.intoArray(tile, 4 * NR + VL);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + VL);
-        for (int r = 0; r < rows; r++) {
-            int ci = cIdx + r * ldc;
-            for (int j = 0; j < cols; j++) {
-                float old = beta == 0f ? 0f : beta * c[ci + j];
-                c[ci + j] = old + alpha * tile[r * NR + j];
-            }
-        }
     }
 
-    private static void store(float[] c, int idx, FloatVector v0, FloatVector v1, float alpha, float beta) {
-        if (alpha != 1f) {
-            v0 = v0.mul(alpha);
-            v1 = v1.mul(alpha);
-        }
-        if (beta != 0f) {
-            FloatVector o0 = FloatVector.fromArray(SPECIES, c, idx);
-            FloatVector o1 = FloatVector.fromArray(SPECIES, c, idx + VL);
-            if (beta != 1f) {
-                o0 = o0.mul(beta);
-                o1 = o1.mul(beta);
+    /** C[rows × cols] = beta·C + alpha·tile, the tile having rows of NR. */
+    private static void writeBack(float[] tile, float[] c, int cIdx, int ldc, int rows, int cols, float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            int ci = cIdx + r * ldc;
+            int ti = r * NR;
+            if (beta == 0f) {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] = alpha * tile[ti + j];
+                }
+            } else if (beta == 1f) {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] += alpha * tile[ti + j];
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] = beta * c[ci + j] + alpha * tile[ti + j];
+                }
             }
-            v0 = o0.add(v0);
-            v1 = o1.add(v1);
         }
-        v0.intoArray(c, idx);
-        v1.intoArray(c, idx + VL);
     }
 
     /** The operands of one call and how to read op(A) and op(B) from them. */

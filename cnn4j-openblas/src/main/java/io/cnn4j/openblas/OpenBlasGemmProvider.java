@@ -16,10 +16,16 @@ public final class OpenBlasGemmProvider implements GemmProvider {
         return "openblas";
     }
 
-    /** Highest: the default where it loads (see README, "Backends"). */
+    /**
+     * Below the Vector API backend (50), above scalar (0): measured on this project's 2-core machine,
+     * the vector kernel trained the VGG-like net faster, and OpenBLAS with 2 threads hit a
+     * pathological case (the first convolution's weight gradient, m = 9, k = batch·pixels) that took
+     * a second per batch. So OpenBLAS is the default only where the Vector API is unreadable. See
+     * README, "Backends".
+     */
     @Override
     public int priority() {
-        return 100;
+        return 40;
     }
 
     @Override
