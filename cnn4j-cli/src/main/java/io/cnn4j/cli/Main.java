@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ExampleCommand.class,
                 StudyCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
