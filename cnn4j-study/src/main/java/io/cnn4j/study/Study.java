@@ -58,7 +58,7 @@ public final class Study {
         Variant baseline = config.baselineVariant();
         ResultsFile results = new ResultsFile(dir.resolve("results.jsonl"));
         results.repair();
-        CheckpointStore checkpoints = new FileCheckpointStore(dir.resolve("checkpoints"));
+        CheckpointStore checkpoints = new ModelFilesCheckpointStore(dir.resolve("checkpoints"));
 
         Map<String, ResultsFile.TrialLog> logged = results.read();
         List<Trial> todo = new ArrayList<>();

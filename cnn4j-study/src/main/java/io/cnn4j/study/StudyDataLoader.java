@@ -22,14 +22,38 @@ public final class StudyDataLoader {
         return new StudyData(train, validation, test);
     }
 
-    private static Dataset take(Dataset d, int n, String what) {
-        if (n == 0 || n == d.size()) {
-            return d;
-        }
+    /**
+     * The first {@code n} images (0 = all) in class-interleaved order: the set's own order within
+     * each class, classes taken in turn. Any head or tail slice (a subset, the validation split) is
+     * then class-balanced even when the file is sorted by class.
+     */
+    static Dataset take(Dataset d, int n, String what) {
         if (n > d.size()) {
             throw new IllegalArgumentException("asked for " + n + " " + what + " images but " + d.name() + " has " + d.size());
         }
-        return d.slice(0, n);
+        int count = n == 0 ? d.size() : n;
+        java.util.List<java.util.List<Integer>> byClass = new java.util.ArrayList<>();
+        for (int c = 0; c < d.classes(); c++) {
+            byClass.add(new java.util.ArrayList<>());
+        }
+        for (int i = 0; i < d.size(); i++) {
+            byClass.get(d.labels()[i]).add(i);
+        }
+        int[] order = new int[count];
+        int[] next = new int[d.classes()];
+        int k = 0;
+        while (k < count) {
+            for (int c = 0; c < d.classes() && k < count; c++) {
+                if (next[c] < byClass.get(c).size()) {
+                    order[k++] = byClass.get(c).get(next[c]++);
+                }
+            }
+        }
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = d.labels()[order[i]];
+        }
+        return new Dataset(d.name(), d.x().gather(order), labels, d.classes());
     }
 
     /** {train, test} before subsetting. */
