@@ -35,7 +35,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--data", description = "data set: fashion-mnist-subset, fashion-mnist, mnist, cifar10, or synthetic:HxWxC:classes")
     String data;
 
-    @Option(names = "--model", description = "base architecture: vgg-like (default) or simple-cnn")
+    @Option(names = "--model", description = "base architecture: vgg-like (default), simple-cnn, or a Keras-style model JSON file (*.json)")
     String model;
 
     @Option(names = "--seeds", description = "seeds per variant (0..n-1)")

@@ -32,6 +32,34 @@ public record BaseModel(String name, List<LayerConfig> layers, int[] inputShape)
         return of(name, Architectures.create(name, inputShape, classes, 0L), inputShape);
     }
 
+    /**
+     * A built-in name, or a Keras-style model JSON file (anything ending in .json), checked against
+     * the data's image shape and class count.
+     */
+    public static BaseModel resolve(String model, int[] inputShape, int classes) {
+        if (!model.toLowerCase(java.util.Locale.ROOT).endsWith(".json")) {
+            return builtIn(model, inputShape, classes);
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(model);
+        Sequential m;
+        try {
+            m = io.cnn4j.io.ModelJson.read(file, 0L);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read model JSON " + file + ": " + e.getMessage(), e);
+        }
+        int[] declared = m.layers().get(0).declaredInputShape();
+        if (declared != null && !java.util.Arrays.equals(declared, inputShape)) {
+            throw new IllegalArgumentException("model " + file + " expects images of shape " + Shapes.toString(declared)
+                    + " but the data has " + Shapes.toString(inputShape));
+        }
+        m.build(inputShape);
+        int out = m.outputShape()[m.outputShape().length - 1];
+        if (out != classes) {
+            throw new IllegalArgumentException("model " + file + " ends in " + out + " outputs but the data has " + classes + " classes");
+        }
+        return of(file.getFileName().toString(), m, inputShape);
+    }
+
     public static BaseModel of(String name, Sequential model, int[] inputShape) {
         List<LayerConfig> configs = new ArrayList<>();
         for (Layer l : model.layers()) {

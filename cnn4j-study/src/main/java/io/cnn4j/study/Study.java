@@ -52,7 +52,7 @@ public final class Study {
     private static Outcome runLocked(StudyConfig config, Path dir, PrintStream out, boolean terminal) {
         long t0 = System.nanoTime();
         StudyData data = StudyDataLoader.load(config.data());
-        BaseModel base = BaseModel.builtIn(config.model(), data.inputShape(), data.classes());
+        BaseModel base = BaseModel.resolve(config.model(), data.inputShape(), data.classes());
         int window = base.firstPoolWindow();
         List<Variant> variants = config.variantList(window);
         Variant baseline = config.baselineVariant();

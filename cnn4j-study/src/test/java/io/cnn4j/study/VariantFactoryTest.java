@@ -76,6 +76,18 @@ class VariantFactoryTest {
     }
 
     @Test
+    void baseModelFromKerasStyleJson(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Sequential simple = io.cnn4j.model.Architectures.simpleCnn(new int[]{12, 12, 1}, 4, 0);
+        simple.build();
+        java.nio.file.Path f = dir.resolve("simple.json");
+        java.nio.file.Files.writeString(f, io.cnn4j.io.ModelJson.toJson(simple));
+        BaseModel fromJson = BaseModel.resolve(f.toString(), new int[]{12, 12, 1}, 4);
+        assertThat(fromJson.layers()).isEqualTo(BaseModel.builtIn("simple-cnn", new int[]{12, 12, 1}, 4).layers());
+        assertThatThrownBy(() -> BaseModel.resolve(f.toString(), new int[]{12, 12, 1}, 10)).hasMessageContaining("10 classes");
+        assertThatThrownBy(() -> BaseModel.resolve(f.toString(), new int[]{16, 16, 1}, 4)).hasMessageContaining("(16, 16, 1)");
+    }
+
+    @Test
     void pwpVariantFusesDropoutAndMaxPool() {
         Sequential pwp = VariantFactory.build(VGG, Variant.pwp(0.3, 0.3, "nominal"), 0, null);
         assertThat(classNames(pwp)).containsExactly("Conv2D", "Conv2D", "MaxPoolingDropout2D", "Conv2D", "Conv2D", "MaxPoolingDropout2D",
