@@ -36,7 +36,8 @@ class StudyTest {
         assertThat(Files.readString(first.html())).contains("data:image/png;base64,", first.analysis().best().variant().name());
         assertThat(Files.readString(first.markdown())).contains("## Reproduce", "accuracy.png");
         assertThat(first.directory().resolve("accuracy.png")).exists();
-        // spatial before/after with max pooling: same mask, commuting op -> identical training
+        // spatial before/after with max pooling: same mask, commuting op -> identical training here (on larger
+        // runs float rounding can tie two scaled inputs of a window and route a gradient differently)
         Map<Long, Double> before = new java.util.TreeMap<>(), after = new java.util.TreeMap<>();
         for (ResultsFile.TrialLog l : logs.values()) {
             if (l.trial().variant().dropout().equals("spatial")) {
