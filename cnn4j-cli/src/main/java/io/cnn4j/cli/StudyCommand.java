@@ -1,5 +1,7 @@
 package io.cnn4j.cli;
 
+import io.cnn4j.data.DatasetNotFoundException;
+import io.cnn4j.data.Datasets;
 import io.cnn4j.study.DataSpec;
 import io.cnn4j.study.Study;
 import io.cnn4j.study.StudyConfig;
@@ -85,13 +87,35 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "GEMM backend name (default: best available)")
     String backend;
 
-    String commandLine;
+    @Option(names = "--download", description = "fetch the data set from its official source into ~/.cnn4j/datasets when it is not found")
+    boolean download;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         StudyConfig config = config(spec.commandLine().getParseResult().originalArgs());
+        if (download) {
+            fetchIfMissing(config.data().name());
+        }
         Study.run(config, System.out, System.console() != null);
         return 0;
+    }
+
+    static void fetchIfMissing(String name) throws java.io.IOException {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.startsWith("synthetic") || n.equals(Datasets.EMBEDDED) || !Datasets.NAMES.contains(n)) {
+            return;
+        }
+        try {
+            Datasets.load(n, (Path) null);
+        } catch (DatasetNotFoundException e) {
+            Path dir = Datasets.Lookup.fromEnvironment(null).userDir(n);
+            System.out.println("downloading " + n + " into " + dir);
+            Datasets.download(n, dir, (file, done, total) -> {
+                if (done == total) {
+                    System.out.println("  " + file + ": " + total + " bytes");
+                }
+            });
+        }
     }
 
     StudyConfig config(List<String> args) {
