@@ -76,9 +76,10 @@ public final class Study {
         int parallel = Math.max(1, Math.min(config.threads(), todo.size()));
         int gemmThreads = Math.max(1, config.threads() / parallel);
         List<Trial> run = todo.stream().map(t -> trial(config, t.variant(), t.seed(), gemmThreads)).toList();
-        out.printf(Locale.ROOT, "study %s: %d variants × %d seeds = %d trials (%d finished before, %d to run: %d in parallel × %d GEMM thread%s)%n",
-                config.studyId(), variants.size(), config.seeds(), total, total - todo.size(), todo.size(), parallel, gemmThreads,
-                gemmThreads == 1 ? "" : "s");
+        out.printf(Locale.ROOT, "study %s: %d variants × %d seeds = %d trials (%d finished before, %s)%n",
+                config.studyId(), variants.size(), config.seeds(), total, total - todo.size(), todo.isEmpty() ? "nothing to run"
+                        : String.format(Locale.ROOT, "%d to run: %d in parallel × %d GEMM thread%s", todo.size(), parallel, gemmThreads,
+                        gemmThreads == 1 ? "" : "s"));
         out.printf(Locale.ROOT, "data: %s (%d train, %d validation, %d test); model: %s%n", config.data().name(), data.train().size(),
                 data.validation() == null ? 0 : data.validation().size(), data.test().size(), base.describe());
         out.println("results: " + results.path());
