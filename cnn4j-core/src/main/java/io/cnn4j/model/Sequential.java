@@ -513,7 +513,7 @@ public final class Sequential {
 
     /**
      * Monte Carlo dropout (Gal &amp; Ghahramani 2016): {@code mcSamples} forward passes with dropout
-     * on, giving the mean and standard deviation of each output. Masks come from the model's seed
+     * on, giving the mean and (population) standard deviation of each output. Masks come from the model's seed
      * (stream "mc"), so the result is reproducible.
      */
     public McPrediction predict(Tensor x, int batchSize, int mcSamples) {
@@ -522,22 +522,24 @@ public final class Sequential {
         }
         checkInputs(x, "predict");
         int size = Math.toIntExact(x.dim(0) * Shapes.size(outputShape()));
-        double[] sum = new double[size];
-        double[] sumSq = new double[size];
+        // Welford's running mean and sum of squared deviations: E[p²] − E[p]² would cancel
+        // catastrophically and report a spread of ~1e-9 for samples that are all identical
+        double[] runningMean = new double[size];
+        double[] m2 = new double[size];
         for (int s = 0; s < mcSamples; s++) {
             reseedMasks(Seeds.derive(seed, "mc", s));
             float[] p = predictBatched(x, batchSize, true).data();
             for (int i = 0; i < size; i++) {
-                sum[i] += p[i];
-                sumSq[i] += (double) p[i] * p[i];
+                double delta = p[i] - runningMean[i];
+                runningMean[i] += delta / (s + 1);
+                m2[i] += delta * (p[i] - runningMean[i]);
             }
         }
         float[] mean = new float[size];
         float[] std = new float[size];
         for (int i = 0; i < size; i++) {
-            double m = sum[i] / mcSamples;
-            mean[i] = (float) m;
-            std[i] = (float) Math.sqrt(Math.max(0, sumSq[i] / mcSamples - m * m));
+            mean[i] = (float) runningMean[i];
+            std[i] = (float) Math.sqrt(m2[i] / mcSamples);
         }
         int[] shape = Shapes.prepend(x.dim(0), outputShape());
         return new McPrediction(new Tensor(mean, shape), new Tensor(std, shape), mcSamples);
