@@ -577,19 +577,35 @@ public final class Sequential {
         }
     }
 
-    /** Keras' model.summary() as text. */
+    /**
+     * Keras' model.summary() as text. Columns are Keras' widths (a 65-character table) and widen
+     * to fit a longer name, shape or count, so that the columns stay aligned.
+     */
     public String summary() {
         requireBuilt();
-        StringBuilder sb = new StringBuilder();
-        String line = "_".repeat(65) + "\n";
-        String dline = "=".repeat(65) + "\n";
-        sb.append("Model: \"").append(name).append("\"\n").append(line);
-        sb.append(String.format(Locale.ROOT, " %-27s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append(dline);
+        String[] names = new String[layers.size()];
+        String[] shapes = new String[layers.size()];
+        String[] counts = new String[layers.size()];
+        int nameWidth = 27, shapeWidth = 25, countWidth = 10;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            sb.append(String.format(Locale.ROOT, " %-27s %-25s %-10d%n", l.name() + " (" + l.className() + ")",
-                    Shapes.withBatch(l.outputShape()), l.parameterCount()));
+            names[i] = l.name() + " (" + l.className() + ")";
+            shapes[i] = Shapes.withBatch(l.outputShape());
+            counts[i] = Long.toString(l.parameterCount());
+            nameWidth = Math.max(nameWidth, names[i].length());
+            shapeWidth = Math.max(shapeWidth, shapes[i].length());
+            countWidth = Math.max(countWidth, counts[i].length());
+        }
+        int width = 1 + nameWidth + 1 + shapeWidth + 1 + countWidth;
+        String row = " %-" + nameWidth + "s %-" + shapeWidth + "s %-" + countWidth + "s%n";
+        StringBuilder sb = new StringBuilder();
+        String line = "_".repeat(width) + "\n";
+        String dline = "=".repeat(width) + "\n";
+        sb.append("Model: \"").append(name).append("\"\n").append(line);
+        sb.append(String.format(Locale.ROOT, row, "Layer (type)", "Output Shape", "Param #"));
+        sb.append(dline);
+        for (int i = 0; i < layers.size(); i++) {
+            sb.append(String.format(Locale.ROOT, row, names[i], shapes[i], counts[i]));
             sb.append(i + 1 < layers.size() ? "\n" : "");
         }
         sb.append(dline);
