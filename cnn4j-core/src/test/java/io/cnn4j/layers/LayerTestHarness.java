@@ -113,12 +113,17 @@ final class LayerTestHarness {
             assertThat(copy.parameters().get(i).value()).isEqualTo(layer.parameters().get(i).value());
             assertThat(copy.parameters().get(i).shape()).isEqualTo(layer.parameters().get(i).shape());
         }
+        float[] input = x.data().clone();
         Tensor y = layer.forward(x, false).copy();
         assertThat(y.shape()).containsExactly(Shapes.prepend(x.dim(0), expectedOutput));
         assertThat(copy.forward(x, false).data()).isEqualTo(y.data());
         for (float v : y.data()) {
             assertThat(v).isFinite();
         }
+        // forward and backward never modify their input
+        Tensor yTrain = layer.forward(x, true);
+        layer.backward(new Tensor(new float[yTrain.size()], yTrain.shape()));
+        assertThat(x.data()).as("%s left its input unchanged", layer).isEqualTo(input);
     }
 
     /** How a gradient check went: the worst element and the relative error of the whole vector. */

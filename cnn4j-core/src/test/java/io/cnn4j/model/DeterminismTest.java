@@ -1,5 +1,6 @@
 package io.cnn4j.model;
 
+import io.cnn4j.kernels.Backends;
 import io.cnn4j.layers.AbstractLayer;
 import io.cnn4j.layers.BuildContext;
 import io.cnn4j.layers.Conv2D;
@@ -13,6 +14,8 @@ import io.cnn4j.layers.Parameter;
 import io.cnn4j.layers.SpatialDropout2D;
 import io.cnn4j.optim.SGD;
 import io.cnn4j.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -31,6 +34,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DeterminismTest {
     private static final int N = 40;
+    private static String previousThreads;
+
+    /** A fixed thread count (2) for every model built here, whatever the machine has. */
+    @BeforeAll
+    static void fixThreads() {
+        previousThreads = System.getProperty(Backends.THREADS_PROPERTY);
+        System.setProperty(Backends.THREADS_PROPERTY, "2");
+    }
+
+    @AfterAll
+    static void restoreThreads() {
+        if (previousThreads == null) {
+            System.clearProperty(Backends.THREADS_PROPERTY);
+        } else {
+            System.setProperty(Backends.THREADS_PROPERTY, previousThreads);
+        }
+    }
 
     /** Records the sample ids (first pixel × 1000) of every training batch it sees; otherwise the identity. */
     static final class BatchRecorder extends AbstractLayer<BatchRecorder> {
