@@ -120,6 +120,15 @@ final class LayerTestHarness {
         for (float v : y.data()) {
             assertThat(v).isFinite();
         }
+        // each sample's output does not depend on the rest of the batch
+        int item = y.itemSize();
+        for (int b = 0; b < x.dim(0); b++) {
+            float[] single = layer.forward(x.slice(b, 1), false).data();
+            for (int i = 0; i < item; i++) {
+                assertThat(single[i]).as("%s: sample %d alone vs in the batch, output %d", layer, b, i)
+                        .isCloseTo(y.data()[b * item + i], org.assertj.core.api.Assertions.within(1e-5f * (1 + Math.abs(single[i]))));
+            }
+        }
         // forward and backward never modify their input
         Tensor yTrain = layer.forward(x, true);
         layer.backward(new Tensor(new float[yTrain.size()], yTrain.shape()));
