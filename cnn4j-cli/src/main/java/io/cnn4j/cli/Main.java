@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Keras-style convolutional neural networks in Java.",
         subcommands = {
                 ExampleCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -315,6 +315,8 @@ public final class Sequential {
                 shuffle(order, Seeds.random(seed, "shuffle", epoch));
             }
             reseedMasks(epoch);
+            BatchAugmentation augmentation = options.augmentation();
+            SplittableRandom augmentRandom = augmentation == null ? null : Seeds.random(seed, "augment", epoch);
             double lossSum = 0;
             long correct = 0;
             for (int s = 0; s < steps; s++) {
@@ -334,6 +336,9 @@ public final class Sequential {
                 }
                 trainX.gatherInto(order, from, count, bx);
                 trainY.gatherInto(order, from, count, by);
+                if (augmentation != null) {
+                    augmentation.augment(bx, augmentRandom);
+                }
                 Tensor pred = forward(bx, true);
                 double l = loss.compute(pred, by);
                 if (!Double.isFinite(l)) {
@@ -575,6 +580,19 @@ public final class Sequential {
         if (optimizer == null || loss == null) {
             throw new IllegalStateException("call compile(optimizer, loss) before fit/evaluate");
         }
+    }
+
+    /**
+     * Saves the model — architecture, weights, compile settings, optimizer state — to one file, written
+     * atomically (Keras' {@code model.save}). The format is io.cnn4j.io.ModelFiles' (docs/model-format.md).
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        ModelStore.provider().save(this, file);
+    }
+
+    /** Loads a model written by {@link #save}, checking magic, version, sizes and checksum (Keras' {@code load_model}). */
+    public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
+        return ModelStore.provider().load(file);
     }
 
     /**
