@@ -30,6 +30,7 @@ public final class Backends {
     public static List<GemmProvider> providers() {
         List<GemmProvider> list = new ArrayList<>();
         list.add(new ScalarGemmProvider());
+        list.add(new VectorGemmProvider());
         for (GemmProvider p : ServiceLoader.load(GemmProvider.class)) {
             list.add(p);
         }
@@ -90,7 +91,33 @@ public final class Backends {
                     + String.join(", ", all.stream().map(GemmProvider::name).toList()) + "); using '" + fallback.name() + "' instead");
             return fallback.create(threads);
         }
-        return best(all).create(threads);
+        GemmProvider chosen = best(all);
+        if (chosen instanceof ScalarGemmProvider) {
+            ScalarFallbackWarning.emit(all);
+        }
+        return chosen.create(threads);
+    }
+
+    /** Says once per class loader (class initialisation runs once) why the slow scalar backend was chosen. */
+    private static final class ScalarFallbackWarning {
+        static {
+            System.err.println("cnn4j: WARNING: no fast GEMM backend available, using 'scalar' (about 10x slower). Why: "
+                    + String.join("; ", reasons(Backends.providers())));
+        }
+
+        private static List<String> reasons(List<GemmProvider> all) {
+            List<String> out = new ArrayList<>();
+            for (GemmProvider p : all) {
+                if (!p.isAvailable()) {
+                    out.add(p.name() + ": " + p.unavailableReason());
+                }
+            }
+            return out;
+        }
+
+        static void emit(List<GemmProvider> all) {
+            // the static initialiser did the work
+        }
     }
 
     private static GemmProvider best(List<GemmProvider> all) {

@@ -458,6 +458,7 @@ public final class Sequential {
     /** Keras' evaluate: the mean loss and metrics over all samples, as {loss, accuracy}. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         requireCompiled();
+        checkBatchSize(batchSize, "evaluate");
         checkData(x, y, "evaluate");
         int n = x.dim(0);
         double lossSum = 0;
@@ -495,7 +496,14 @@ public final class Sequential {
         return predictBatched(x, batchSize, false);
     }
 
+    private static void checkBatchSize(int batchSize, String where) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(where + ": batch size must be ≥ 1, got " + batchSize);
+        }
+    }
+
     private Tensor predictBatched(Tensor x, int batchSize, boolean training) {
+        checkBatchSize(batchSize, "predict");
         checkInputs(x, "predict");
         int n = x.dim(0);
         Tensor out = Tensor.zeros(Shapes.prepend(n, outputShape()));

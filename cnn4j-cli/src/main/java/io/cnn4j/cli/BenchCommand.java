@@ -1,0 +1,436 @@
+package io.cnn4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cnn4j.kernels.Backends;
+import io.cnn4j.kernels.Gemm;
+import io.cnn4j.layers.Conv2D;
+import io.cnn4j.layers.Dense;
+import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.Parameter;
+import io.cnn4j.losses.Loss;
+import io.cnn4j.model.Architectures;
+import io.cnn4j.model.Sequential;
+import io.cnn4j.optim.SGD;
+import io.cnn4j.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code cnn4j bench}: training and inference throughput of a built-in model on random data, the
+ * GEMM backend's own GFLOP/s on the model's products measured in the same run, and memory peaks.
+ * The training step is the Keras example's (SGD lr 0.01, momentum 0.9, Nesterov, decay 1e-6,
+ * categorical cross-entropy), the same as the PyTorch peer script in {@code shared/bench}; FLOPs
+ * are counted the same way too (conv and dense multiply-adds × 2, training = 3 × forward).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures training and inference images/s, GFLOP/s, the GEMM backend's GFLOP/s and memory peaks.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "vgg-like",
+            description = "vgg-like (default), simple-cnn, or fashion (= vgg-like on 28,28,1)")
+    String model;
+
+    @Option(names = "--shape", description = "input shape H,W,C (default 100,100,3; 28,28,1 for --model fashion)", split = ",")
+    int[] shape;
+
+    @Option(names = "--classes", defaultValue = "10", description = "output classes (default: ${DEFAULT-VALUE})")
+    int classes;
+
+    @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--threads", description = "threads (default: cnn4j.threads / CNN4J_THREADS / all processors)")
+    Integer threads;
+
+    @Option(names = "--backend", description = "GEMM backend: openblas, vector, scalar (default: the best available)")
+    String backend;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "untimed batches first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--iters", defaultValue = "10", description = "batches per timed repeat (default: ${DEFAULT-VALUE})")
+    int iters;
+
+    @Option(names = "--repeats", defaultValue = "7", description = "timed repeats (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--mode", defaultValue = "both", description = "train, infer or both (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--profile", description = "also time each layer's forward and backward (ms per batch)")
+    boolean profile;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Option(names = "--out", description = "also write the JSON result to this file")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch < 1 || iters < 1 || repeats < 1 || warmup < 0 || classes < 2) {
+            throw new IllegalArgumentException("bench: --batch, --iters, --repeats must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");
+        }
+        if (!List.of("train", "infer", "both").contains(mode)) {
+            throw new IllegalArgumentException("bench: --mode must be train, infer or both, got '" + mode + "'");
+        }
+        String arch = model;
+        int[] in = shape;
+        if (model.equalsIgnoreCase("fashion")) {
+            arch = "vgg-like";
+            in = in == null ? new int[]{28, 28, 1} : in;
+        }
+        in = in == null ? new int[]{100, 100, 3} : in;
+        if (in.length != 3) {
+            throw new IllegalArgumentException("bench: --shape must be H,W,C, got " + Arrays.toString(in));
+        }
+        int nThreads = threads != null ? threads : Backends.threads();
+        if (nThreads < 1) {
+            throw new IllegalArgumentException("bench: --threads must be ≥ 1, got " + nThreads);
+        }
+        // layers read their thread count from the model's build context, which reads this property
+        System.setProperty(Backends.THREADS_PROPERTY, Integer.toString(nThreads));
+        Gemm gemm = Backends.select(backend != null ? backend.toLowerCase(Locale.ROOT) : Backends.requested(), nThreads);
+
+        Sequential net = Architectures.create(arch, in, classes, seed);
+        net.gemm(gemm);
+        net.compile(new SGD(0.01, 0.9, true, 1e-6), "categorical_crossentropy");
+        SplittableRandom r = new SplittableRandom(seed);
+        Tensor x = randomImages(r, batch, in);
+        Tensor y = randomOneHot(r, batch, classes);
+
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("workload", model.equalsIgnoreCase("fashion") ? "fashion" : arch);
+        res.put("model", arch);
+        res.put("input_shape", in);
+        res.put("batch", batch);
+        res.put("threads", nThreads);
+        res.put("backend", gemm.name());
+        res.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        res.put("warmup_iters", warmup);
+        res.put("iters_per_repeat", iters);
+        res.put("repeats", repeats);
+        List<Product> products = forwardProducts(net, batch);
+        long fwdMacs = 0;
+        for (Product p : products) {
+            fwdMacs += p.macs();
+        }
+        double fwdFlopsPerImage = 2.0 * fwdMacs / batch;
+        res.put("forward_flops_per_image", fwdFlopsPerImage);
+
+        if (!mode.equals("infer")) {
+            res.put("train", timed(() -> net.trainOnBatch(x, y), fwdFlopsPerImage * 3));
+        }
+        if (!mode.equals("train")) {
+            res.put("infer", timed(() -> net.forward(x, false), fwdFlopsPerImage));
+        }
+        res.put("gemm", gemmSpeed(gemm, products));
+        if (profile) {
+            res.put("profile", profile(net, x, y));
+        }
+        res.put("peak_heap_mib", peakHeapBytes() / (1024.0 * 1024.0));
+        res.put("peak_rss_mib", vmHwmKiB() / 1024.0);
+        res.put("loadavg", loadAverage());
+
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        if (out != null) {
+            Files.writeString(out, mapper.writeValueAsString(res));
+        }
+        if (json) {
+            System.out.println(mapper.writeValueAsString(res));
+        } else {
+            printHuman(res);
+        }
+        return 0;
+    }
+
+    // ---- timing -------------------------------------------------------------------------------
+
+    private Map<String, Object> timed(Runnable step, double flopsPerImage) {
+        for (int i = 0; i < warmup; i++) {
+            step.run();
+        }
+        double[] seconds = new double[repeats];
+        for (int rep = 0; rep < repeats; rep++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < iters; i++) {
+                step.run();
+            }
+            seconds[rep] = (System.nanoTime() - t0) / 1e9;
+        }
+        double[] ips = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            ips[i] = (double) iters * batch / seconds[i];
+        }
+        double[] sortedSec = seconds.clone();
+        Arrays.sort(sortedSec);
+        double medianSec = median(sortedSec);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("repeat_seconds", seconds);
+        m.put("images_per_s_all", ips);
+        m.put("images_per_s_max", iters * batch / sortedSec[0]);
+        m.put("images_per_s_median", iters * batch / medianSec);
+        m.put("ms_per_batch_min", 1000 * sortedSec[0] / iters);
+        m.put("ms_per_batch_median", 1000 * medianSec / iters);
+        m.put("gflops_at_max", iters * batch / sortedSec[0] * flopsPerImage / 1e9);
+        m.put("gflops_at_median", iters * batch / medianSec * flopsPerImage / 1e9);
+        return m;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    // ---- FLOPs and the backend's own speed ---------------------------------------------------
+
+    /** One forward GEMM of the model as its layer issues it: m × n × k, m covering the whole batch. */
+    record Product(String layer, int m, int n, int k) {
+        long macs() {
+            return (long) m * n * k;
+        }
+    }
+
+    /** The forward products of the conv and dense layers at this batch size (their multiply-adds are the model's FLOPs). */
+    static List<Product> forwardProducts(Sequential net, int batch) {
+        List<Product> out = new ArrayList<>();
+        for (Layer l : net.layers()) {
+            if (l instanceof Conv2D c) {
+                int[] o = l.outputShape();
+                int[] i = l.inputShape();
+                int[] ks = c.config().kernelSize();
+                out.add(new Product(l.name(), batch * o[0] * o[1], o[2], ks[0] * ks[1] * i[2]));
+            } else if (l instanceof Dense) {
+                out.add(new Product(l.name(), batch, l.outputShape()[0], l.inputShape()[0]));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * SGEMM GFLOP/s of the backend on the model's forward products (each capped at 32 768 rows to
+     * bound memory), total FLOPs over total time, best of a few repeats after a warm-up.
+     */
+    private Map<String, Object> gemmSpeed(Gemm gemm, List<Product> products) {
+        SplittableRandom r = new SplittableRandom(1);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double totalFlops = 0, totalSeconds = 0;
+        for (Product p : products) {
+            int m = Math.min(p.m(), 32_768);
+            float[] a = randomArray(r, m * p.k()), b = randomArray(r, p.k() * p.n()), c = new float[m * p.n()];
+            double flops = 2.0 * m * p.n() * p.k();
+            int reps = (int) Math.max(3, Math.min(50, 2e9 / flops));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < reps + 2; i++) {
+                long t0 = System.nanoTime();
+                gemm.sgemm(false, false, m, p.n(), p.k(), 1f, a, 0, p.k(), b, 0, p.n(), 0f, c, 0, p.n());
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (i >= 2) {
+                    best = Math.min(best, s);
+                }
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", p.layer());
+            row.put("m", m);
+            row.put("n", p.n());
+            row.put("k", p.k());
+            row.put("gflops", flops / best / 1e9);
+            rows.add(row);
+            totalFlops += flops;
+            totalSeconds += best;
+        }
+        Map<String, Object> g = new LinkedHashMap<>();
+        g.put("backend", gemm.name());
+        g.put("gflops_forward_products", totalFlops / totalSeconds / 1e9);
+        g.put("products", rows);
+        return g;
+    }
+
+    // ---- per-layer profile -------------------------------------------------------------------
+
+    /** Milliseconds per batch for each layer's training forward and backward, and the optimizer step (medians). */
+    private List<Map<String, Object>> profile(Sequential net, Tensor x, Tensor y) {
+        List<Layer> layers = net.layers();
+        int rounds = Math.max(3, iters);
+        double[][] fwd = new double[layers.size()][rounds];
+        double[][] bwd = new double[layers.size()][rounds];
+        double[] opt = new double[rounds];
+        Loss loss = net.loss();
+        Tensor lossGrad = null;
+        for (int round = -Math.max(1, warmup); round < rounds; round++) {
+            Tensor h = x;
+            for (int i = 0; i < layers.size(); i++) {
+                long t0 = System.nanoTime();
+                h = layers.get(i).forward(h, true);
+                if (round >= 0) {
+                    fwd[i][round] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            for (Parameter p : net.parameters()) {
+                p.zeroGrad();
+            }
+            if (lossGrad == null) {
+                lossGrad = Tensor.zeros(h.shape());
+            }
+            Layer last = layers.get(layers.size() - 1);
+            Tensor g;
+            long t0 = System.nanoTime();
+            if (last.endsWithSoftmax() && loss.gradientThroughSoftmax(h, y, lossGrad)) {
+                g = last.backwardFromLogits(lossGrad);
+            } else {
+                loss.gradient(h, y, lossGrad);
+                g = last.backward(lossGrad);
+            }
+            if (round >= 0) {
+                bwd[layers.size() - 1][round] = (System.nanoTime() - t0) / 1e6;
+            }
+            for (int i = layers.size() - 2; i >= 0; i--) {
+                t0 = System.nanoTime();
+                g = layers.get(i).backward(g);
+                if (round >= 0) {
+                    bwd[i][round] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            t0 = System.nanoTime();
+            net.optimizer().step(net.parameters());
+            if (round >= 0) {
+                opt[round] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", layers.get(i).name());
+            row.put("type", layers.get(i).className());
+            row.put("forward_ms", medianOf(fwd[i]));
+            row.put("backward_ms", medianOf(bwd[i]));
+            rows.add(row);
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("layer", "optimizer");
+        row.put("type", net.optimizer().name());
+        row.put("forward_ms", 0.0);
+        row.put("backward_ms", medianOf(opt));
+        rows.add(row);
+        return rows;
+    }
+
+    private static double medianOf(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return median(s);
+    }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    /** Sum of the heap pools' peak usage since the JVM started. */
+    static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    /** The process' peak resident set (VmHWM in /proc/self/status), or −1 where there is no /proc. */
+    static long vmHwmKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: report −1 rather than fail the benchmark
+        }
+        return -1;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    // ---- data and output ---------------------------------------------------------------------
+
+    private static Tensor randomImages(SplittableRandom r, int n, int[] shape) {
+        int item = shape[0] * shape[1] * shape[2];
+        return new Tensor(randomArray(r, n * item), n, shape[0], shape[1], shape[2]);
+    }
+
+    private static float[] randomArray(SplittableRandom r, int size) {
+        float[] v = new float[size];
+        for (int i = 0; i < size; i++) {
+            v[i] = (float) r.nextDouble();
+        }
+        return v;
+    }
+
+    private static Tensor randomOneHot(SplittableRandom r, int n, int classes) {
+        float[] v = new float[n * classes];
+        for (int i = 0; i < n; i++) {
+            v[i * classes + r.nextInt(classes)] = 1f;
+        }
+        return new Tensor(v, n, classes);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void printHuman(Map<String, Object> res) {
+        System.out.printf(Locale.ROOT, "cnn4j bench: %s %s batch %d, %d threads, backend %s (%s)%n", res.get("workload"),
+                Arrays.toString((int[]) res.get("input_shape")), (Integer) res.get("batch"), (Integer) res.get("threads"),
+                res.get("backend"), res.get("java"));
+        System.out.printf(Locale.ROOT, "forward: %.1f MFLOP per image%n", (Double) res.get("forward_flops_per_image") / 1e6);
+        for (String what : List.of("train", "infer")) {
+            Map<String, Object> m = (Map<String, Object>) res.get(what);
+            if (m != null) {
+                System.out.printf(Locale.ROOT, "%-6s images/s median %.1f  max %.1f   ms/batch min %.1f median %.1f   GFLOP/s median %.1f%n",
+                        what, m.get("images_per_s_median"), m.get("images_per_s_max"), m.get("ms_per_batch_min"),
+                        m.get("ms_per_batch_median"), m.get("gflops_at_median"));
+            }
+        }
+        Map<String, Object> g = (Map<String, Object>) res.get("gemm");
+        System.out.printf(Locale.ROOT, "sgemm  %s on the model's forward products: %.1f GFLOP/s%n", g.get("backend"),
+                g.get("gflops_forward_products"));
+        for (Map<String, Object> row : (List<Map<String, Object>>) g.get("products")) {
+            System.out.printf(Locale.ROOT, "         %-12s %6d x %4d x %5d  %6.1f GFLOP/s%n", row.get("layer"), row.get("m"), row.get("n"),
+                    row.get("k"), row.get("gflops"));
+        }
+        List<Map<String, Object>> prof = (List<Map<String, Object>>) res.get("profile");
+        if (prof != null) {
+            System.out.println("profile (ms per batch, medians):");
+            double tf = 0, tb = 0;
+            for (Map<String, Object> row : prof) {
+                double f = (Double) row.get("forward_ms"), b = (Double) row.get("backward_ms");
+                tf += f;
+                tb += b;
+                System.out.printf(Locale.ROOT, "  %-18s %-18s forward %8.2f  backward %8.2f%n", row.get("layer"), row.get("type"), f, b);
+            }
+            System.out.printf(Locale.ROOT, "  %-37s forward %8.2f  backward %8.2f%n", "total", tf, tb);
+        }
+        System.out.printf(Locale.ROOT, "peak heap %.0f MiB, peak RSS %.0f MiB, loadavg %s%n", res.get("peak_heap_mib"),
+                res.get("peak_rss_mib"), res.get("loadavg"));
+    }
+}

@@ -1,0 +1,394 @@
+package io.cnn4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * SGEMM with the Vector API ({@code jdk.incubator.vector}): a register-blocked kernel in the style of
+ * GotoBLAS/BLIS. op(B) is packed into panels of {@link #NR} columns (two vectors wide) and the
+ * micro-kernel keeps an {@link #MR}×NR block of C in 2·MR vector accumulators, doing one broadcast
+ * of an A element and two FMAs per row and k step. A is read in place rather than packed: in this
+ * library's products n is small (the filter count, 32–256), so a packed A panel would be used for
+ * only one or two B panels and packing it costs about as much as the multiply (measured: a third
+ * of the time); its six rows are read as six sequential streams instead.
+ *
+ * <p>Do not reference this class unless {@link VectorGemmProvider#isAvailable()} says so: it links
+ * against the incubator module, which is only readable with {@code --add-modules jdk.incubator.vector}.
+ *
+ * <p>Threads: one call is split over a fixed partition that depends only on the shape and the thread
+ * count — by rows of C, by columns of C, or, when k dwarfs both (the weight gradient of a
+ * convolution, k = batch·pixels), by ranges of k whose partial products are summed in partition
+ * order. So a result is bit-for-bit the same at a fixed thread count; row and column splits give
+ * the same bits at any thread count. The workers are daemon threads owned by this instance that
+ * die when idle, so a dropped instance leaves nothing behind.
+ */
+public final class VectorGemm implements Gemm {
+    private static final VectorSpecies<Float> SPECIES = "256".equals(System.getProperty("cnn4j.vbits")) ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    private static final int VL = SPECIES.length();
+    /** Rows of C per micro-kernel call. */
+    static final int MR = 6;
+    /** Columns of C per micro-kernel call: two vectors. */
+    static final int NR = 2 * VL;
+    /** Below this many multiply-adds a call runs on the calling thread alone. */
+    private static final long PARALLEL_THRESHOLD = 1L << 18;
+
+    private final int threads;
+    private final int kc;
+    private final int nc;
+    private final Workspace[] workspaces;
+    private final ThreadPoolExecutor pool;
+
+    /** A backend using up to {@code threads} threads per call, with default block sizes. */
+    public VectorGemm(int threads) {
+        this(threads, 256, 512);
+    }
+
+    /** Block sizes kc (depth of a packed B block) and nc (its columns, rounded to NR). */
+    VectorGemm(int threads, int kc, int nc) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
+        }
+        this.threads = threads;
+        this.kc = kc;
+        this.nc = Math.max(NR, nc / NR * NR);
+        this.workspaces = new Workspace[threads];
+        for (int t = 0; t < threads; t++) {
+            workspaces[t] = new Workspace();
+        }
+        if (threads > 1) {
+            AtomicInteger ids = new AtomicInteger();
+            pool = new ThreadPoolExecutor(threads - 1, threads - 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "cnn4j-gemm-" + ids.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            pool.allowCoreThreadTimeOut(true);
+        } else {
+            pool = null;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** The vector width in floats (16 with AVX-512, 8 with AVX2). */
+    public static int vectorLength() {
+        return VL;
+    }
+
+    @Override
+    public synchronized void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                   float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                   float beta, float[] c, int cOff, int ldc) {
+        Gemm.checkArguments(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        if (m == 0 || n == 0) {
+            return;
+        }
+        Operands ops = new Operands(transA, transB, a, aOff, lda, b, bOff, ldb);
+        if (k == 0 || alpha == 0f) {
+            scale(c, cOff, ldc, 0, m, 0, n, beta);
+            return;
+        }
+        long work = (long) m * n * k;
+        int rowBlocks = (m + MR - 1) / MR;
+        int colBlocks = (n + NR - 1) / NR;
+        int kBlocks = (k + kc - 1) / kc;
+        if (threads == 1 || work < PARALLEL_THRESHOLD) {
+            block(ops, workspaces[0], 0, m, 0, n, 0, k, alpha, beta, c, cOff, ldc);
+        } else if (k >= 4L * Math.max(m, n) && kBlocks >= 2 * threads) {
+            splitDepth(ops, m, n, k, kBlocks, alpha, beta, c, cOff, ldc);
+        } else if (rowBlocks >= threads) {
+            run(t -> {
+                int i0 = Math.min(m, part(rowBlocks, t) * MR), i1 = Math.min(m, part(rowBlocks, t + 1) * MR);
+                block(ops, workspaces[t], i0, i1, 0, n, 0, k, alpha, beta, c, cOff, ldc);
+            });
+        } else if (colBlocks >= threads) {
+            run(t -> {
+                int j0 = Math.min(n, part(colBlocks, t) * NR), j1 = Math.min(n, part(colBlocks, t + 1) * NR);
+                block(ops, workspaces[t], 0, m, j0, j1, 0, k, alpha, beta, c, cOff, ldc);
+            });
+        } else {
+            block(ops, workspaces[0], 0, m, 0, n, 0, k, alpha, beta, c, cOff, ldc);
+        }
+    }
+
+    /** First unit of part t when {@code units} are split evenly over the threads. */
+    private int part(int units, int t) {
+        return (int) ((long) units * t / threads);
+    }
+
+    /** Each thread multiplies a range of k into its own m×n buffer; the buffers are then summed in thread order. */
+    private void splitDepth(Operands ops, int m, int n, int k, int kBlocks, float alpha, float beta,
+                            float[] c, int cOff, int ldc) {
+        for (Workspace w : workspaces) {
+            w.ensurePartial(m * n);
+        }
+        run(t -> {
+            int p0 = Math.min(k, part(kBlocks, t) * kc), p1 = Math.min(k, part(kBlocks, t + 1) * kc);
+            Workspace w = workspaces[t];
+            if (p1 > p0) {
+                block(ops, w, 0, m, 0, n, p0, p1, 1f, 0f, w.partial, 0, n);
+            } else {
+                java.util.Arrays.fill(w.partial, 0, m * n, 0f);
+            }
+        });
+        // reduction by rows, each row summed over the partials in the same order
+        run(t -> {
+            int i0 = part(m, t), i1 = part(m, t + 1);
+            for (int i = i0; i < i1; i++) {
+                int ci = cOff + i * ldc;
+                for (int j = 0; j < n; j++) {
+                    float s = workspaces[0].partial[i * n + j];
+                    for (int q = 1; q < threads; q++) {
+                        s += workspaces[q].partial[i * n + j];
+                    }
+                    float old = beta == 0f ? 0f : beta * c[ci + j];
+                    c[ci + j] = old + alpha * s;
+                }
+            }
+        });
+    }
+
+    private interface Task {
+        void run(int part);
+    }
+
+    /** Runs parts 1..threads−1 on the pool and part 0 here; rethrows the first failure. */
+    private void run(Task task) {
+        List<Future<?>> futures = new ArrayList<>(threads - 1);
+        for (int t = 1; t < threads; t++) {
+            int part = t;
+            futures.add(pool.submit(() -> task.run(part)));
+        }
+        Throwable failure = null;
+        try {
+            task.run(0);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("GEMM worker interrupted", failure);
+        }
+    }
+
+    /** C[i0:i1, j0:j1] = beta·C + alpha·op(A)[i0:i1, p0:p1]·op(B)[p0:p1, j0:j1], single-threaded. */
+    private void block(Operands ops, Workspace w, int i0, int i1, int j0, int j1, int p0, int p1,
+                       float alpha, float beta, float[] c, int cOff, int ldc) {
+        if (i1 <= i0 || j1 <= j0) {
+            return;
+        }
+        w.ensurePack(kc * nc);
+        for (int jc = j0; jc < j1; jc += nc) {
+            int nb = Math.min(nc, j1 - jc);
+            for (int pc = p0; pc < p1; pc += kc) {
+                int kb = Math.min(kc, p1 - pc);
+                float betaHere = pc == p0 ? beta : 1f;
+                ops.packB(w.packB, pc, kb, jc, nb);
+                // six rows of A stay in L1 while they meet every B panel (the packed block sits in L2)
+                for (int ir = i0; ir < i1; ir += MR) {
+                    int rows = Math.min(MR, i1 - ir);
+                    int aIdx = ops.aIndex(ir, pc);
+                    for (int jr = 0; jr < nb; jr += NR) {
+                        micro(kb, ops.a, aIdx, ops.rowStride(), ops.depthStride(), rows, w.packB, jr / NR * kb * NR, w.tile);
+                        writeBack(w.tile, c, cOff + ir * ldc + jc + jr, ldc, rows, Math.min(NR, nb - jr), alpha, betaHere);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void scale(float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, float beta) {
+        for (int i = i0; i < i1; i++) {
+            int ci = cOff + i * ldc;
+            for (int j = j0; j < j1; j++) {
+                c[ci + j] = beta == 0f ? 0f : beta * c[ci + j];
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: an MR×NR block of C from an MR-row panel of packed A and an NR-column panel
+     * of packed B, both kb deep. Padding rows/columns of the panels are zero, so the full block is
+     * always computed, into {@code tile}; rows past {@code rows} are garbage.
+     */
+    private static void micro(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, float[] tile) {
+        // rows past the edge re-read the last real row (never out of bounds); their results are dropped
+        int a0 = aIdx;
+        int a1 = aIdx + Math.min(1, rows - 1) * rs;
+        int a2 = aIdx + Math.min(2, rows - 1) * rs;
+        int a3 = aIdx + Math.min(3, rows - 1) * rs;
+        int a4 = aIdx + Math.min(4, rows - 1) * rs;
+        int a5 = aIdx + Math.min(5, rows - 1) * rs;
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
+        // indices linear in p, so that C2 hoists the bounds checks out of the loop
+        for (int p = 0; p < kb; p++) {
+            int bi = bOff + p * NR;
+            int q = p * ks;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + q]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[a1 + q]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[a2 + q]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[a3 + q]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, a[a4 + q]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, a[a5 + q]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        // the accumulators always go to the tile and the update of C is scalar: a micro-kernel without
+        // data-dependent branches is never deoptimised by a new edge case or alpha/beta value, which
+        // would send it back to code that boxes every vector (measured: 40 MB of garbage per call)
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + VL);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + VL);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + VL);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + VL);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + VL);
+    }
+
+    /** C[rows × cols] = beta·C + alpha·tile, the tile having rows of NR. */
+    private static void writeBack(float[] tile, float[] c, int cIdx, int ldc, int rows, int cols, float alpha, float beta) {
+        for (int r = 0; r < rows; r++) {
+            int ci = cIdx + r * ldc;
+            int ti = r * NR;
+            if (beta == 0f) {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] = alpha * tile[ti + j];
+                }
+            } else if (beta == 1f) {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] += alpha * tile[ti + j];
+                }
+            } else {
+                for (int j = 0; j < cols; j++) {
+                    c[ci + j] = beta * c[ci + j] + alpha * tile[ti + j];
+                }
+            }
+        }
+    }
+
+    /** The operands of one call and how to read op(A) and op(B) from them. */
+    private record Operands(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+        /** Index of op(A)(i, p) in {@code a}. */
+        int aIndex(int i, int p) {
+            return transA ? aOff + p * lda + i : aOff + i * lda + p;
+        }
+
+        /** Distance in {@code a} between op(A)(i, p) and op(A)(i + 1, p). */
+        int rowStride() {
+            return transA ? 1 : lda;
+        }
+
+        /** Distance in {@code a} between op(A)(i, p) and op(A)(i, p + 1). */
+        int depthStride() {
+            return transA ? lda : 1;
+        }
+
+        /** Packs op(B)[p0:p0+kb, j0:j0+nb] as NR-column panels, each laid out k-major (kb × NR), zero-padded. */
+        void packB(float[] pb, int p0, int kb, int j0, int nb) {
+            int dst = 0;
+            for (int js = 0; js < nb; js += NR) {
+                int cols = Math.min(NR, nb - js);
+                if (transB) {
+                    // op(B)(p, j) = b[j·ldb + p]
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (j0 + js + j) * ldb + p0;
+                        for (int p = 0, d = dst + j; p < kb; p++, d += NR) {
+                            pb[d] = b[src + p];
+                        }
+                    }
+                    for (int j = cols; j < NR; j++) {
+                        for (int p = 0, d = dst + j; p < kb; p++, d += NR) {
+                            pb[d] = 0f;
+                        }
+                    }
+                } else {
+                    int src = bOff + p0 * ldb + j0 + js;
+                    for (int p = 0; p < kb; p++, src += ldb) {
+                        int d = dst + p * NR;
+                        System.arraycopy(b, src, pb, d, cols);
+                        if (cols < NR) {
+                            java.util.Arrays.fill(pb, d + cols, d + NR, 0f);
+                        }
+                    }
+                }
+                dst += kb * NR;
+            }
+        }
+    }
+
+    /** Per-thread buffers, grown on demand and kept for the next call. */
+    private static final class Workspace {
+        float[] packB = new float[0];
+        float[] partial = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        void ensurePack(int bSize) {
+            if (packB.length < bSize) {
+                packB = new float[bSize];
+            }
+        }
+
+        void ensurePartial(int size) {
+            if (partial.length < size) {
+                partial = new float[size];
+            }
+        }
+    }
+}
