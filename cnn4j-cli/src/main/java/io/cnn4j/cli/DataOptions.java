@@ -32,7 +32,9 @@ public final class DataOptions {
     /** The data set's name as the registry knows it (null: the embedded default). */
     String name() {
         if (dataset == null && dataDir != null) {
-            return Datasets.FASHION_MNIST; // a directory of MNIST-layout files; mnist reads the same way
+            // a directory without --dataset: CIFAR-10 batches, else MNIST-layout files (class names of Fashion-MNIST)
+            boolean cifar = Datasets.holds(Datasets.CIFAR10, dataDir) || Datasets.holds(Datasets.CIFAR10, dataDir.resolve("cifar-10-batches-bin"));
+            return cifar ? Datasets.CIFAR10 : Datasets.FASHION_MNIST;
         }
         return dataset;
     }

@@ -156,4 +156,48 @@ class CliTest {
         }
         assertThat(run("--help").out()).contains("Exit codes:").contains("2   usage error");
     }
+
+    @Test
+    void trainsAnArchitectureJsonFileAndStopsWithExitOneOnNaNLoss() throws IOException {
+        Path json = dir.resolve("simple.json");
+        Sequential arch = io.cnn4j.model.Architectures.simpleCnn(new int[]{28, 28, 1}, 10, 5);
+        arch.build();
+        Files.writeString(json, io.cnn4j.io.ModelJson.toJson(arch));
+        Run r = run("train", "--model", json.toString(), "--limit", "100", "--epochs", "1", "--threads", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("56,714 parameters").contains("seed 5");
+        Path wrong = dir.resolve("wrong.json");
+        Sequential small = io.cnn4j.model.Architectures.simpleCnn(new int[]{32, 32, 3}, 10, 5);
+        small.build();
+        Files.writeString(wrong, io.cnn4j.io.ModelJson.toJson(small));
+        Run w = run("train", "--model", wrong.toString(), "--limit", "100", "--epochs", "1");
+        assertThat(w.code()).isEqualTo(1);
+        assertThat(w.err()).contains("wrong.json").contains("expects inputs (None, 32, 32, 3)");
+        Run nan = run("train", "--model", "simple-cnn", "--optimizer", "sgd", "--lr", "1e10", "--limit", "300", "--epochs", "2", "--threads", "1");
+        assertThat(nan.code()).isEqualTo(1);
+        assertThat(nan.err()).contains("loss is NaN").contains("Lower the learning rate");
+    }
+
+    @Test
+    void dataDirWithIdxFilesIsFoundWithoutNamingTheDataSet() throws IOException {
+        Path d = dir.resolve("idx");
+        Files.createDirectories(d);
+        for (String prefix : List.of("train", "t10k")) {
+            byte[] img = new byte[20 * 28 * 28];
+            byte[] lab = new byte[20];
+            for (int i = 0; i < 20; i++) {
+                lab[i] = (byte) (i % 10);
+                img[i * 784 + i] = (byte) 200;
+            }
+            try (var o = Files.newOutputStream(d.resolve(prefix + "-images-idx3-ubyte"))) {
+                io.cnn4j.data.IdxFiles.write(o, new io.cnn4j.data.UByteArray(new int[]{20, 28, 28}, img), false);
+            }
+            try (var o = Files.newOutputStream(d.resolve(prefix + "-labels-idx1-ubyte.gz"))) {
+                io.cnn4j.data.IdxFiles.write(o, new io.cnn4j.data.UByteArray(new int[]{20}, lab), true);
+            }
+        }
+        Run r = run("evaluate", model.toString(), "--data-dir", d.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("fashion-mnist test (20 images)");
+    }
 }
