@@ -235,6 +235,11 @@ class ModelFilesTest {
         Path f = Files.writeString(dir.resolve("arch.json"), "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"Dense\", \"config\": {\"units\": 3}}]}}");
         assertThatThrownBy(() -> ModelJson.read(f, 0)).isInstanceOf(ModelFileException.class)
                 .hasMessageContaining(f.toString()).hasMessageContaining("no input shape");
+        Path huge = Files.writeString(dir.resolve("huge.json"), "{\"class_name\": \"Sequential\", \"config\": {\"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 100000]}},"
+                + "{\"class_name\": \"Dense\", \"config\": {\"units\": 100000}}]}}");
+        assertThatThrownBy(() -> ModelJson.read(huge, 0)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("huge.json").hasMessageContaining("10000100000 parameters");
     }
 
     @Test
