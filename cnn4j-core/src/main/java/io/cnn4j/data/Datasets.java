@@ -196,6 +196,12 @@ public final class Datasets {
         for (Path p : searched) {
             sb.append("  ").append(p).append(Files.isDirectory(p) ? " (exists, but files are missing)" : " (no such directory)").append('\n');
         }
+        if (lookup.dataDir() == null) {
+            sb.append("  (--data-dir not given)\n");
+        }
+        if (lookup.envDir() == null) {
+            sb.append("  ($CNN4J_DATA not set)\n");
+        }
         sb.append("Expected files: ");
         sb.append(n.equals(CIFAR10) ? String.join(", ", Cifar10Files.TRAIN_FILES) + ", " + Cifar10Files.TEST_FILE
                 : String.join(", ", IDX_FILES.stream().map(f -> f + "[.gz]").toList())).append('\n');

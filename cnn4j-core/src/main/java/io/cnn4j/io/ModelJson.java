@@ -185,7 +185,16 @@ public final class ModelJson {
     public static Sequential read(Path file, long defaultSeed) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         try {
-            return fromJson(text, defaultSeed);
+            Sequential model = fromJson(text, defaultSeed);
+            // weights and gradients (plus optimizer slots later) must fit the heap; say so before build allocates them
+            long params = ModelFiles.parameterCount(model);
+            long bytes = 8 * params;
+            if (params > Integer.MAX_VALUE || bytes > Runtime.getRuntime().maxMemory()) {
+                throw new IllegalArgumentException("the model has " + params + " parameters; weights and gradients alone need "
+                        + (bytes >> 20) + " MiB, more than this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB; raise it with -Xmx)");
+            }
+            return model;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new ModelFileException(file, e.getMessage(), e);
         }

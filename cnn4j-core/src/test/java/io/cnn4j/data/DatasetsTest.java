@@ -163,4 +163,37 @@ class DatasetsTest {
         Path cut = Files.write(dir.resolve("cut.bin"), java.util.Arrays.copyOf(rec, 100));
         assertThatThrownBy(() -> Cifar10Files.read(List.of(cut))).hasMessageContaining("not a positive multiple of the CIFAR-10 record size");
     }
+
+    static byte[] tarEntry(String name, byte[] content) {
+        byte[] h = new byte[512];
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(n, 0, h, 0, n.length);
+        byte[] size = String.format("%011o", content.length).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(size, 0, h, 124, size.length);
+        h[156] = '0';
+        byte[] out = new byte[512 + (content.length + 511) / 512 * 512];
+        System.arraycopy(h, 0, out, 0, 512);
+        System.arraycopy(content, 0, out, 512, content.length);
+        return out;
+    }
+
+    @Test
+    void tarExtractionPicksTheWantedFilesByBaseName() throws IOException {
+        java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+        tar.write(tarEntry("cifar-10-batches-bin/readme.html", new byte[700]));
+        byte[] batch = new byte[Cifar10Files.RECORD];
+        batch[0] = 7;
+        tar.write(tarEntry("cifar-10-batches-bin/test_batch.bin", batch));
+        tar.write(new byte[1024]); // end-of-archive marker
+        Path out = dir.resolve("x");
+        Files.createDirectories(out);
+        Datasets.Tar.extract(new java.io.ByteArrayInputStream(tar.toByteArray()), dir.resolve("a.tar"), List.of("test_batch.bin"), out);
+        try (var s = Files.list(out)) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("test_batch.bin");
+        }
+        assertThat(Cifar10Files.read(List.of(out.resolve("test_batch.bin"))).labels()).containsExactly(7);
+        byte[] cut = java.util.Arrays.copyOf(tar.toByteArray(), 1200);
+        assertThatThrownBy(() -> Datasets.Tar.extract(new java.io.ByteArrayInputStream(cut), dir.resolve("a.tar"), List.of("test_batch.bin"), out))
+                .isInstanceOf(DataFormatException.class).hasMessageContaining("a.tar").hasMessageContaining("truncated");
+    }
 }

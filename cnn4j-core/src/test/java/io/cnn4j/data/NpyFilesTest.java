@@ -104,4 +104,47 @@ class NpyFilesTest {
         Path garbage = Files.write(dir.resolve("g.npy"), handMade("<f4", "(2, x)", new byte[8], false));
         assertThatThrownBy(() -> NpyFiles.read(garbage)).isInstanceOf(DataFormatException.class).hasMessageContaining("malformed");
     }
+
+    static Path fixture(String name) throws IOException {
+        try (var in = NpyFilesTest.class.getResourceAsStream("numpy/" + name)) {
+            Path p = Files.createTempFile("numpy-", name);
+            Files.write(p, in.readAllBytes());
+            return p;
+        }
+    }
+
+    @Test
+    void filesWrittenByNumpyReadExactlyAndOurBytesEqualNumpys() throws IOException {
+        Path f32 = fixture("f32.npy");
+        NpyArray a = NpyFiles.read(f32);
+        assertThat(a.shape()).containsExactly(2, 3);
+        assertThat(a.floats()).containsExactly(1.5f, -2f, 3f, 4f, 5f, 1e-45f);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        NpyFiles.write(out, a);
+        assertThat(out.toByteArray()).isEqualTo(Files.readAllBytes(f32));
+
+        Path u8 = fixture("u8.npy");
+        NpyArray b = NpyFiles.read(u8);
+        assertThat(b.dtype()).isEqualTo(NpyArray.DType.UINT8);
+        assertThat(b.shape()).containsExactly(2, 2, 2);
+        assertThat(b.toTensor().data()).containsExactly(0f, 36f, 72f, 108f, 144f, 180f, 216f, 252f);
+        out.reset();
+        NpyFiles.write(out, b);
+        assertThat(out.toByteArray()).isEqualTo(Files.readAllBytes(u8));
+
+        Path i64 = fixture("i64.npy");
+        NpyArray c = NpyFiles.read(i64);
+        assertThat(c.longs()).containsExactly(-3L, 0L, 1L << 40);
+        out.reset();
+        NpyFiles.write(out, c);
+        assertThat(out.toByteArray()).isEqualTo(Files.readAllBytes(i64));
+
+        Path fortran = fixture("fortran.npy");
+        assertThatThrownBy(() -> NpyFiles.read(fortran)).hasMessageContaining("Fortran");
+        Path f64 = fixture("f64.npy");
+        assertThatThrownBy(() -> NpyFiles.read(f64)).hasMessageContaining("'<f8'");
+        for (Path p : new Path[]{f32, u8, i64, fortran, f64}) {
+            Files.delete(p);
+        }
+    }
 }

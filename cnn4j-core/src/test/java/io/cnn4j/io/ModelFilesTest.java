@@ -69,8 +69,13 @@ class ModelFilesTest {
         m.fit(x, labels(20, 2), FitOptions.defaults().batchSize(5).epochs(1).verbose(0));
         Path f = dir.resolve("m.cnn4j");
         m.save(f);
-        Sequential back = Sequential.load(f);
+        // same GEMM backend as the saved model: bit-identical predictions (backends differ in rounding)
+        Sequential back = ModelFiles.read(f, new ScalarGemm()).model();
         assertThat(back.predict(x).data()).isEqualTo(m.predict(x).data());
+        Sequential viaSequential = Sequential.load(f); // default backend: same weights
+        for (int i = 0; i < m.parameters().size(); i++) {
+            assertThat(viaSequential.parameters().get(i).value()).isEqualTo(m.parameters().get(i).value());
+        }
         assertThat(back.summary()).isEqualTo(m.summary());
         assertThat(back.seed()).isEqualTo(11);
         for (int i = 0; i < m.layers().size(); i++) {
@@ -230,6 +235,11 @@ class ModelFilesTest {
         Path f = Files.writeString(dir.resolve("arch.json"), "{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": \"Dense\", \"config\": {\"units\": 3}}]}}");
         assertThatThrownBy(() -> ModelJson.read(f, 0)).isInstanceOf(ModelFileException.class)
                 .hasMessageContaining(f.toString()).hasMessageContaining("no input shape");
+        Path huge = Files.writeString(dir.resolve("huge.json"), "{\"class_name\": \"Sequential\", \"config\": {\"layers\": ["
+                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 100000]}},"
+                + "{\"class_name\": \"Dense\", \"config\": {\"units\": 100000}}]}}");
+        assertThatThrownBy(() -> ModelJson.read(huge, 0)).isInstanceOf(ModelFileException.class)
+                .hasMessageContaining("huge.json").hasMessageContaining("10000100000 parameters");
     }
 
     @Test

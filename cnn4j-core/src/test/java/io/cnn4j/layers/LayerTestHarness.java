@@ -113,12 +113,26 @@ final class LayerTestHarness {
             assertThat(copy.parameters().get(i).value()).isEqualTo(layer.parameters().get(i).value());
             assertThat(copy.parameters().get(i).shape()).isEqualTo(layer.parameters().get(i).shape());
         }
+        float[] input = x.data().clone();
         Tensor y = layer.forward(x, false).copy();
         assertThat(y.shape()).containsExactly(Shapes.prepend(x.dim(0), expectedOutput));
         assertThat(copy.forward(x, false).data()).isEqualTo(y.data());
         for (float v : y.data()) {
             assertThat(v).isFinite();
         }
+        // each sample's output does not depend on the rest of the batch
+        int item = y.itemSize();
+        for (int b = 0; b < x.dim(0); b++) {
+            float[] single = layer.forward(x.slice(b, 1), false).data();
+            for (int i = 0; i < item; i++) {
+                assertThat(single[i]).as("%s: sample %d alone vs in the batch, output %d", layer, b, i)
+                        .isCloseTo(y.data()[b * item + i], org.assertj.core.api.Assertions.within(1e-5f * (1 + Math.abs(single[i]))));
+            }
+        }
+        // forward and backward never modify their input
+        Tensor yTrain = layer.forward(x, true);
+        layer.backward(new Tensor(new float[yTrain.size()], yTrain.shape()));
+        assertThat(x.data()).as("%s left its input unchanged", layer).isEqualTo(input);
     }
 
     /** How a gradient check went: the worst element and the relative error of the whole vector. */

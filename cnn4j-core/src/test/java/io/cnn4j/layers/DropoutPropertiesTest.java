@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.within;
  * Statistical and structural properties of Dropout and SpatialDropout2D. Bounds are 5 standard
  * deviations (a false alarm about once in 1.7 million checks).
  */
-class DropoutProperties {
+class DropoutPropertiesTest {
     private static final double Z = 5;
 
     @Property(tries = 40)

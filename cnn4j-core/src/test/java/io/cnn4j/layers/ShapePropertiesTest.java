@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Output shapes follow Keras' conv_utils.conv_output_length for random sizes, kernels, strides and
  * paddings: "valid" ⌈(in − k + 1)/s⌉, "same" ⌈in/s⌉; a window that does not fit is refused.
  */
-class ShapeProperties {
+class ShapePropertiesTest {
 
     private static int keras(int in, int k, int s, boolean same) {
         return LayerTestHarness.kerasOutputLength(in, k, s, same ? "same" : "valid");
