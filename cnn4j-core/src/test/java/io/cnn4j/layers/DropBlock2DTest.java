@@ -70,6 +70,18 @@ class DropBlock2DTest {
     }
 
     @Test
+    void passesTheLayerHarness() {
+        Tensor x = LayerTestHarness.uniform(new SplittableRandom(8), -1, 1, 2, 6, 6, 3);
+        DropBlock2D layer = new DropBlock2D(0.3, 3, null);
+        LayerTestHarness.checkStructure(layer, new int[]{6, 6, 3}, new int[]{6, 6, 3}, 0, x);
+        assertThat(layer.forward(x, false).data()).isEqualTo(x.data());
+        LayerTestHarness.checkGradients(layer, x, false, () -> { }, 1e-2, 2e-3, 2e-3, 3);
+        Runnable fixedMask = () -> layer.reseed(99);
+        LayerTestHarness.checkGradients(layer, x, true, fixedMask, 1e-2, 2e-3, 2e-3, 4);
+        LayerTestHarness.trainingStepLowersLoss(layer, x, true, fixedMask, 0.05, 5);
+    }
+
+    @Test
     void backwardMultipliesByTheSameMask() {
         SplittableRandom r = new SplittableRandom(1);
         float[] v = new float[2 * 8 * 8 * 3];

@@ -94,6 +94,26 @@ class MaxPoolingDropout2DTest {
     }
 
     @Test
+    void passesTheLayerHarness() {
+        // distinct positive values 0.05 apart, so a ±0.01 step never changes a window's winner or ties a dropped zero
+        Tensor raw = LayerTestHarness.distinct(new SplittableRandom(4), 0.05, 2, 6, 6, 3);
+        float min = Float.MAX_VALUE;
+        for (float v : raw.data()) {
+            min = Math.min(min, v);
+        }
+        float[] shifted = raw.data().clone();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] += 0.1f - min;
+        }
+        Tensor x = new Tensor(shifted, raw.shape());
+        MaxPoolingDropout2D layer = new MaxPoolingDropout2D(0.4, 2, null);
+        LayerTestHarness.checkStructure(layer, new int[]{6, 6, 3}, new int[]{3, 3, 3}, 0, x);
+        Runnable fixedMask = () -> layer.reseed(77);
+        LayerTestHarness.checkGradients(layer, x, true, fixedMask, 1e-2, 2e-3, 2e-3, 5);
+        LayerTestHarness.trainingStepLowersLoss(layer, x, true, fixedMask, 0.05, 6);
+    }
+
+    @Test
     void refusesBadConfigurationWithTheValue() {
         assertThatThrownBy(() -> new MaxPoolingDropout2D(1.0, 2, null)).hasMessageContaining("1.0");
         assertThatThrownBy(() -> built(0.2, 3, new int[]{2, 2, 1}, 1L)).hasMessageContaining("does not fit");
