@@ -161,6 +161,7 @@ public final class ResultsFile {
         n.put("nominalRate", trial.variant().nominalRate());
         n.put("rate", trial.variant().rate());
         n.put("pooledZeroRate", trial.variant().pooledZeroRate(window));
+        n.put("optimizer", trial.training().optimizer().name() + "(lr=" + trial.training().learningRate() + ")");
         n.put("backend", backendName);
         n.put("threads", trial.threads());
         n.set("versions", JSON.valueToTree(Provenance.versions()));
