@@ -92,7 +92,10 @@ public final class StudyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws java.io.IOException {
-        StudyConfig config = config(spec.commandLine().getParseResult().originalArgs());
+        // the original arguments include the parent command's ("study" and anything before it)
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        int at = original.indexOf(spec.name());
+        StudyConfig config = config(at >= 0 ? original.subList(at + 1, original.size()) : original);
         if (download) {
             fetchIfMissing(config.data().name());
         }

@@ -77,6 +77,22 @@ class StudyCommandTest {
     }
 
     @Test
+    void runsAStudyAndQuotesItsExactCommandInTheReport(@TempDir Path dir) throws Exception {
+        String[] args = {"study", "--data", "synthetic:12x12x1:4", "--model", "simple-cnn", "--subset", "96", "--test-size", "48",
+                "--seeds", "1", "--epochs", "1", "--variants", "none,dropout-after", "--backend", "scalar", "--threads", "1",
+                "--out", dir.toString()};
+        assertThat(run(args)).isEqualTo(0);
+        try (var dirs = Files.list(dir)) {
+            Path study = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+            String md = Files.readString(study.resolve("report.md"));
+            assertThat(md).contains("./cnn4j study --data synthetic:12x12x1:4 --model simple-cnn --subset 96 --test-size 48 --seeds 1 "
+                    + "--epochs 1 --variants none,dropout-after --backend scalar --threads 1 --out " + dir);
+            assertThat(md).contains("| GEMM backend used | scalar |");
+            assertThat(Files.readAllLines(study.resolve("results.jsonl"))).hasSize(2 * 2);
+        }
+    }
+
+    @Test
     void badOptionValuesAreUsageErrorsWithTheValue() {
         StringWriter err = new StringWriter();
         CommandLine cl = Main.commandLine();

@@ -55,7 +55,10 @@ public final class ReportWriter {
                         + "with a mean test accuracy of %s (95%% CI %s)",
                 config.data().name(), data.train().size(), data.test().size(), best.seeds(), best.seeds() == 1 ? "" : "s", epochs,
                 epochs == 1 ? "" : "s", best.variant().name(), pct(best.testAccuracy().mean()), ci(best.testAccuracy())));
-        if (second != null) {
+        if (second != null && best.testAccuracy().mean() - second.testAccuracy().mean() < 1e-12) {
+            sb.append(String.format(Locale.ROOT, ", a margin of 0.00 points: it is tied with %s (%s), so this run does not rank them.",
+                    second.variant().name(), pct(second.testAccuracy().mean())));
+        } else if (second != null) {
             sb.append(String.format(Locale.ROOT, ", a margin of %s points over the next best, %s (%s).", pts(best.testAccuracy().mean()
                     - second.testAccuracy().mean()), second.variant().name(), pct(second.testAccuracy().mean())));
         } else {
@@ -110,7 +113,7 @@ public final class ReportWriter {
 
     /** Returns {index.html, report.md}. */
     public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
-                               List<TrialResult> results, double minutes) {
+                               List<TrialResult> results, double minutes, String backendUsed) {
         Map<String, byte[]> charts = new LinkedHashMap<>();
         charts.put("accuracy.png", Charts.summary("Test accuracy per variant (mean and 95% CI over seeds)", "test accuracy (%)", a.variants(), false));
         charts.put("curves.png", Charts.curves(a.variants()));
@@ -129,7 +132,7 @@ public final class ReportWriter {
                 writeAtomically(dir.resolve(e.getKey()), e.getValue());
             }
             String opening = opening(config, a, data);
-            Sections s = sections(config, base, data, a, mech, results, minutes);
+            Sections s = sections(config, base, data, a, mech, results, minutes, backendUsed);
             Path html = dir.resolve("index.html");
             writeAtomically(html, html(config, opening, s, charts, captions).getBytes(StandardCharsets.UTF_8));
             Path md = dir.resolve("report.md");
@@ -155,7 +158,7 @@ public final class ReportWriter {
     }
 
     private static Sections sections(StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
-                                     List<TrialResult> results, double minutes) {
+                                     List<TrialResult> results, double minutes, String backendUsed) {
         List<Object[]> b = new ArrayList<>();
         // results
         List<List<String>> rows = new ArrayList<>();
@@ -259,6 +262,7 @@ public final class ReportWriter {
         versions.forEach((k, v) -> vrows.add(List.of(k, v)));
         String backend = results.isEmpty() ? "–" : Objects.toString(results.get(0).trial().backend(), "default (best available)");
         vrows.add(List.of("GEMM backend requested", backend));
+        vrows.add(List.of("GEMM backend used", backendUsed));
         vrows.add(List.of("threads", Integer.toString(config.threads())));
         vrows.add(List.of("study id", config.studyId()));
         vrows.add(List.of("results file", "results.jsonl (one JSON line per epoch and per finished trial, with full spec and provenance)"));

@@ -88,11 +88,14 @@ public final class Study {
             new LocalTrialRunner(executor, parallel).runAll(run, view);
         }
 
-        List<TrialResult> finished = ResultsFile.finishedResults(results.read().values());
+        Map<String, ResultsFile.TrialLog> logs = results.read();
+        List<TrialResult> finished = ResultsFile.finishedResults(logs.values());
+        String backendUsed = logs.values().stream().filter(ResultsFile.TrialLog::finished).map(l -> l.result().path("backend").asText())
+                .distinct().reduce((a, b) -> a + ", " + b).orElse("–");
         Analysis analysis = new Analysis(variants, baseline, finished);
         Mechanisms.Report mechanisms = mechanisms(config, base, data, variants, baseline, checkpoints);
         double minutes = (System.nanoTime() - t0) / 60e9;
-        Path[] report = ReportWriter.write(dir, config, base, data, analysis, mechanisms, finished, minutes);
+        Path[] report = ReportWriter.write(dir, config, base, data, analysis, mechanisms, finished, minutes, backendUsed);
         out.println("report: " + report[0].toAbsolutePath());
         out.println(ReportWriter.opening(config, analysis, data));
         return new Outcome(dir, analysis, mechanisms, report[0], report[1], todo.size());
