@@ -304,8 +304,8 @@ public final class ReportWriter {
                     + "same computation.", pairs);
         }
         return String.format(Locale.ROOT, "Spatial dropout before vs after the pool, same seed: the test accuracies differ by up to %s points "
-                + "over %d pairs, although both draw the same channel mask and compute the same function (check (a)). The difference "
-                + "is float rounding: scaling by 1/(1−p) can make two inputs of a window equal, the backward pass may then route a "
+                + "over %d pairs, although both draw the same channel mask and compute the same function (check (a)). In exact arithmetic "
+                + "they are identical, so the difference can only be float rounding: scaling by 1/(1−p) can make two inputs of a window equal, the backward pass may then route a "
                 + "gradient to another input, and training amplifies it. Read %s points as the noise floor of a single comparison here.",
                 pts(maxDiff), pairs, pts(maxDiff));
     }
