@@ -375,6 +375,11 @@ public final class ModelFiles {
                 }
                 shape = new long[]{window(shape[0], p.poolSize()[0], p.strides()[0], p.padding()),
                         window(shape[1], p.poolSize()[1], p.strides()[1], p.padding()), shape[2]};
+            } else if (c instanceof io.cnn4j.layers.MaxPoolingDropout2D.Config m) {
+                if (shape.length != 3) {
+                    return total;
+                }
+                shape = new long[]{shape[0] / m.poolSize(), shape[1] / m.poolSize(), shape[2]};
             } else if (c instanceof io.cnn4j.layers.Flatten.Config) {
                 long n = 1;
                 for (long d : shape) {

@@ -13,12 +13,14 @@ import io.cnn4j.layers.ActivationFunction;
 import io.cnn4j.layers.AveragePooling2D;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
+import io.cnn4j.layers.DropBlock2D;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.Flatten;
 import io.cnn4j.layers.Initializer;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.LayerConfig;
 import io.cnn4j.layers.MaxPooling2D;
+import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.layers.SpatialDropout2D;
 import io.cnn4j.model.Sequential;
@@ -48,12 +50,17 @@ import java.util.Set;
  *
  * <p>cnn4j adds one key: {@code config.seed}, the model's seed (Keras has none); without it the
  * seed passed to {@link #fromJson(String, long)} is used.
+ *
+ * <p>cnn4j's own layers {@code MaxPoolingDropout2D} ({@code rate}, {@code pool_size}, {@code seed})
+ * and {@code DropBlock2D} ({@code rate}, {@code block_size}, {@code seed}) have no counterpart in
+ * Keras' core layers; they are written and read in the same style so that every cnn4j model can
+ * be saved, but a Keras model cannot contain them.
  */
 public final class ModelJson {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     public static final List<String> SUPPORTED = List.of("InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Dropout",
-            "SpatialDropout2D", "Flatten", "Dense", "Activation");
+            "SpatialDropout2D", "Flatten", "Dense", "Activation", "MaxPoolingDropout2D", "DropBlock2D");
 
     private ModelJson() {
     }
@@ -140,6 +147,16 @@ public final class ModelJson {
                 }
             }
             putSeed(c, d.seed());
+        } else if (lc instanceof MaxPoolingDropout2D.Config m) {
+            c.put("rate", m.rate());
+            pair(c, "pool_size", new int[]{m.poolSize(), m.poolSize()});
+            putSeed(c, m.seed());
+            c.put("data_format", "channels_last");
+        } else if (lc instanceof DropBlock2D.Config d) {
+            c.put("rate", d.rate());
+            c.put("block_size", d.blockSize());
+            putSeed(c, d.seed());
+            c.put("data_format", "channels_last");
         } else if (lc instanceof Flatten.Config) {
             c.put("data_format", "channels_last");
         } else if (lc instanceof Activation.Config a) {
@@ -363,6 +380,22 @@ public final class ModelJson {
                 yield new Dropout(new Dropout.Config(number(c, "rate", where), ns, seed(c, where)));
             }
             case "SpatialDropout2D" -> new SpatialDropout2D(new SpatialDropout2D.Config(number(c, "rate", where), seed(c, where)));
+            case "MaxPoolingDropout2D" -> {
+                // stride = pool size and "valid" padding are fixed by the layer; other values are refused, not ignored
+                int k = c.hasNonNull("pool_size") ? square(c.get("pool_size"), where + " pool_size") : 2;
+                requireAbsentOrDefault(c, where, "strides", k);
+                if (c.hasNonNull("padding") && padding(c) != Padding.VALID) {
+                    throw new IllegalArgumentException(where + ": padding " + c.get("padding") + " is not supported (only \"valid\")");
+                }
+                yield new MaxPoolingDropout2D(new MaxPoolingDropout2D.Config(number(c, "rate", where), k, seed(c, where)));
+            }
+            case "DropBlock2D" -> {
+                if (!c.hasNonNull("block_size")) {
+                    throw new IllegalArgumentException(where + ": 'block_size' must be an integer or a list of two equal integers, got null");
+                }
+                yield new DropBlock2D(new DropBlock2D.Config(number(c, "rate", where), square(c.get("block_size"), where + " block_size"),
+                        seed(c, where)));
+            }
             case "Flatten" -> new Flatten();
             case "Activation" -> new Activation(new Activation.Config(activation(c, where)));
             default -> throw new IllegalArgumentException(where + " is not supported by cnn4j; supported layers: " + String.join(", ", SUPPORTED));
@@ -513,6 +546,15 @@ public final class ModelJson {
             return new int[]{v.get(0).asInt(), v.get(1).asInt()};
         }
         throw new IllegalArgumentException(where + " must be an integer or a list of two integers, got " + v);
+    }
+
+    /** An int or a list of two equal ints: a square window (the layers that take one have a single size). */
+    private static int square(JsonNode v, String where) {
+        int[] p = pairOf(v, where);
+        if (p[0] != p[1]) {
+            throw new IllegalArgumentException(where + " must be square (one size for height and width), got " + v);
+        }
+        return p[0];
     }
 
     /** [null, 28, 28, 1] → (28, 28, 1); null when absent. */
