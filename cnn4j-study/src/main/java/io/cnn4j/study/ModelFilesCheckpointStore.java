@@ -6,14 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cnn4j.io.ModelFiles;
 import io.cnn4j.io.SavedModel;
 import io.cnn4j.io.TrainingState;
-import io.cnn4j.kernels.Padding;
-import io.cnn4j.layers.DropBlock2D;
-import io.cnn4j.layers.Dropout;
-import io.cnn4j.layers.Layer;
-import io.cnn4j.layers.LayerConfig;
-import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.Parameter;
-import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.model.Sequential;
 import io.cnn4j.tensor.Shapes;
 
@@ -33,10 +26,9 @@ import java.util.Optional;
  * state, training state; atomic writes, checksummed reads), one {@code <trial>.cnn4j} per trial.
  * The study's epoch records (with their times) ride in the file's metadata.
  *
- * <p>The model file format describes Keras' layers; the study's extra layers have no weights, so
- * a model containing them is saved through a stand-in with the same weights and optimizer state
- * ({@link MaxPoolingDropout2D} as MaxPooling2D, {@link DropBlock2D} as Dropout). Restoring copies
- * weights and optimizer state into the trial's own freshly built model, checking every shape.
+ * <p>Every variant, including those with MaxPoolingDropout2D or DropBlock2D, is saved as it is.
+ * Restoring copies weights and optimizer state into the trial's own freshly built model, checking
+ * every shape.
  */
 public final class ModelFilesCheckpointStore implements CheckpointStore {
     private final Path dir;
@@ -65,7 +57,7 @@ public final class ModelFilesCheckpointStore implements CheckpointStore {
         metadata.set("study_epochs", ResultsFile.JSON.valueToTree(epochs));
         try {
             Files.createDirectories(dir);
-            ModelFiles.save(describable(model), file(trialId), new TrainingState(epochs.size(), history), metadata);
+            ModelFiles.save(model, file(trialId), new TrainingState(epochs.size(), history), metadata);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint of trial " + trialId + " in " + dir + ": " + e.getMessage(), e);
         }
@@ -104,31 +96,6 @@ public final class ModelFilesCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete checkpoint of trial " + trialId + ": " + e.getMessage(), e);
         }
-    }
-
-    /** The model itself when the model format can describe all its layers, else a stand-in with copies of its state. */
-    static Sequential describable(Sequential model) {
-        boolean extra = model.layers().stream().anyMatch(l -> l instanceof MaxPoolingDropout2D || l instanceof DropBlock2D);
-        if (!extra) {
-            return model;
-        }
-        Sequential proxy = new Sequential(model.name(), model.seed());
-        proxy.gemm(model.gemm());
-        for (Layer l : model.layers()) {
-            LayerConfig c = l.config();
-            if (c instanceof MaxPoolingDropout2D.Config m) {
-                c = new Pooling2D.Config("MaxPooling2D", new int[]{m.poolSize(), m.poolSize()}, null, Padding.VALID);
-            } else if (c instanceof DropBlock2D.Config d) {
-                c = new Dropout.Config(d.rate(), null, d.seed());
-            }
-            proxy.add(StudyLayers.fromConfig(c));
-        }
-        proxy.build(model.inputShape());
-        if (model.optimizer() != null) {
-            proxy.compile(model.optimizer().config().create(), model.loss(), model.metrics().toArray(String[]::new));
-        }
-        copyState(model, proxy, null);
-        return proxy;
     }
 
     /** Copies weights, optimizer state and iteration count from {@code from} to {@code to}, checking shapes. */

@@ -1,6 +1,8 @@
 package io.cnn4j.study;
 
 import io.cnn4j.data.Dataset;
+import io.cnn4j.io.ModelFiles;
+import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.Parameter;
 import io.cnn4j.model.Sequential;
 import org.junit.jupiter.api.Test;
@@ -26,13 +28,17 @@ class ModelFilesCheckpointStoreTest {
     }
 
     @Test
-    void restoresWeightsOptimizerStateAndEpochRecordsForEveryKindOfVariant(@TempDir Path dir) {
+    void restoresWeightsOptimizerStateAndEpochRecordsForEveryKindOfVariant(@TempDir Path dir) throws java.io.IOException {
         ModelFilesCheckpointStore store = new ModelFilesCheckpointStore(dir);
         List<EpochRecord> epochs = List.of(new EpochRecord(0, 1.2, 0.4, 1.1, 0.5, 3.5), new EpochRecord(1, 0.9, 0.6, 1.0, 0.55, 3.25));
         for (Variant v : List.of(Variant.nominal("max", "dropout", "after", 0.25), Variant.pwp(0.3, 0.3, "nominal"),
                 Variant.nominal("avg", "dropblock", "before", 0.2))) {
             Sequential original = trained(v);
             store.save(v.id(), original, epochs);
+            // the file describes the variant's own layers (no stand-in for MaxPoolingDropout2D / DropBlock2D)
+            Sequential inFile = ModelFiles.read(store.file(v.id()), null).model();
+            assertThat(inFile.layers()).extracting(Layer::config).containsExactlyElementsOf(
+                    original.layers().stream().map(Layer::config).toList());
             Sequential fresh = VariantFactory.build(SIMPLE, v, 2, null);
             fresh.compile(new TrainingSpec(1, 16, 0.01).optimizer(), "categorical_crossentropy", "accuracy");
             Optional<List<EpochRecord>> restored = store.restore(v.id(), fresh);
