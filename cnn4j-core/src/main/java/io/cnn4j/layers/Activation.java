@@ -5,6 +5,10 @@ import io.cnn4j.tensor.Tensor;
 /** Keras {@code Activation} layer: applies an activation function; softmax acts on the last axis. */
 public final class Activation extends AbstractLayer<Activation> {
     public record Config(ActivationFunction activation) implements LayerConfig {
+        public Config {
+            LayerConfig.required("Activation", "activation", activation);
+        }
+
         @Override
         public String className() {
             return "Activation";

@@ -30,6 +30,10 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             }
             check("kernel_size", kernelSize);
             check("strides", strides);
+            LayerConfig.required("Conv2D", "padding", padding);
+            LayerConfig.required("Conv2D", "activation", activation);
+            LayerConfig.required("Conv2D", "kernel_initializer", kernelInitializer);
+            LayerConfig.required("Conv2D", "bias_initializer", biasInitializer);
             kernelSize = kernelSize.clone();
             strides = strides.clone();
         }

@@ -18,6 +18,9 @@ public final class Dense extends AbstractLayer<Dense> {
             if (units <= 0) {
                 throw new IllegalArgumentException("Dense units must be positive, got " + units);
             }
+            LayerConfig.required("Dense", "activation", activation);
+            LayerConfig.required("Dense", "kernel_initializer", kernelInitializer);
+            LayerConfig.required("Dense", "bias_initializer", biasInitializer);
         }
 
         @Override

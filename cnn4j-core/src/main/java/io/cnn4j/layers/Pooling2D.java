@@ -14,6 +14,8 @@ import java.util.Arrays;
 public abstract class Pooling2D<SELF extends Pooling2D<SELF>> extends AbstractLayer<SELF> {
     public record Config(String className, int[] poolSize, int[] strides, Padding padding) implements LayerConfig {
         public Config {
+            LayerConfig.required("Pooling2D", "class name", className);
+            LayerConfig.required(className, "padding", padding);
             if (poolSize == null || poolSize.length != 2 || poolSize[0] < 1 || poolSize[1] < 1) {
                 throw new IllegalArgumentException(className + " pool_size must be two positive integers, got " + Arrays.toString(poolSize));
             }
