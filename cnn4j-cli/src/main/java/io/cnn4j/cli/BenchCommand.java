@@ -14,12 +14,12 @@ import io.cnn4j.model.Sequential;
 import io.cnn4j.optim.SGD;
 import io.cnn4j.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,6 +41,9 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures training and inference images/s, GFLOP/s, the GEMM backend's GFLOP/s and memory peaks.")
 public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", defaultValue = "vgg-like",
             description = "vgg-like (default), simple-cnn, or fashion (= vgg-like on 28,28,1)")
     String model;
@@ -54,8 +57,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--threads", description = "threads (default: cnn4j.threads / CNN4J_THREADS / all processors)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--backend", description = "GEMM backend: openblas, vector, scalar (default: the best available)")
     String backend;
@@ -102,10 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (in.length != 3) {
             throw new IllegalArgumentException("bench: --shape must be H,W,C, got " + Arrays.toString(in));
         }
-        int nThreads = threads != null ? threads : Backends.threads();
-        if (nThreads < 1) {
-            throw new IllegalArgumentException("bench: --threads must be ≥ 1, got " + nThreads);
-        }
+        int nThreads = threads.apply(spec.commandLine());
         // layers read their thread count from the model's build context, which reads this property
         System.setProperty(Backends.THREADS_PROPERTY, Integer.toString(nThreads));
         Gemm gemm = Backends.select(backend != null ? backend.toLowerCase(Locale.ROOT) : Backends.requested(), nThreads);
@@ -146,8 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (profile) {
             res.put("profile", profile(net, x, y));
         }
-        res.put("peak_heap_mib", peakHeapBytes() / (1024.0 * 1024.0));
-        res.put("peak_rss_mib", vmHwmKiB() / 1024.0);
+        res.put("peak_heap_mib", MemoryPeaks.heapBytes() / (1024.0 * 1024.0));
+        res.put("peak_rss_mib", MemoryPeaks.residentKiB() / 1024.0);
         res.put("loadavg", loadAverage());
 
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -339,32 +339,7 @@ public final class BenchCommand implements Callable<Integer> {
         return median(s);
     }
 
-    // ---- memory ------------------------------------------------------------------------------
-
-    /** Sum of the heap pools' peak usage since the JVM started. */
-    static long peakHeapBytes() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
-    }
-
-    /** The process' peak resident set (VmHWM in /proc/self/status), or −1 where there is no /proc. */
-    static long vmHwmKiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: report −1 rather than fail the benchmark
-        }
-        return -1;
-    }
+    // ---- load ---------------------------------------------------------------------------------
 
     private static String loadAverage() {
         try {

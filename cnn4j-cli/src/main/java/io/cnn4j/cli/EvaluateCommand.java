@@ -39,8 +39,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "batch size (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch = new BatchSizeOption(128);
 
     @Override
     public Integer call() throws Exception {
@@ -48,9 +48,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (!split.equals("test") && !split.equals("train")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--split must be test or train, got '" + split + "'");
         }
-        if (batchSize < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be ≥ 1, got " + batchSize);
-        }
+        int batchSize = batch.get(spec.commandLine());
         SavedModel saved = ModelSource.open(modelFile);
         Sequential model = saved.model();
         if (data.dataset == null && data.dataDir == null && saved.metadata().hasNonNull("dataset")) {

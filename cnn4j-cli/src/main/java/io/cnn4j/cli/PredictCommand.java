@@ -12,6 +12,7 @@ import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -48,17 +49,15 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "FILE.csv or FILE.npy (default: CSV to standard output)")
     Path output;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "batch size (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch = new BatchSizeOption(128);
 
     @Override
     public Integer call() throws Exception {
         if (output != null && !output.toString().endsWith(".csv") && !output.toString().endsWith(".npy")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--output must end in .csv or .npy, got '" + output + "'");
         }
-        if (batchSize < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be ≥ 1, got " + batchSize);
-        }
+        int batchSize = batch.get(spec.commandLine());
         SavedModel saved = ModelSource.open(modelFile);
         Sequential model = saved.model();
         Tensor x = readImages(input, model.inputShape());

@@ -23,9 +23,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -52,8 +49,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "10", description = "epochs (default: ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})")
-    int batchSize;
+    @Mixin
+    BatchSizeOption batch = new BatchSizeOption(32);
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "sgd or adam (default: ${DEFAULT-VALUE})")
     String optimizer;
@@ -70,8 +67,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of weights, data order, dropout masks and augmentation (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "threads for the math kernels (default: all processors; sets cnn4j.threads)")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads = new ThreadsOption();
 
     @Option(names = "--validation-split", defaultValue = "0.0",
             description = "fraction of the training data held out for validation, taken from the end as Keras does (default: ${DEFAULT-VALUE})")
@@ -101,9 +98,8 @@ public final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         validate();
-        if (threads != null) {
-            System.setProperty(Backends.THREADS_PROPERTY, String.valueOf(threads));
-        }
+        threads.apply(spec.commandLine());
+        int batchSize = batch.get(spec.commandLine());
         boolean terminal = System.console() != null;
         DataSplits splits = data.load(err, terminal);
         Dataset train = splits.train();
@@ -162,7 +158,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Double> score = net.evaluate(test.x(), test.oneHot(), Math.max(batchSize, 64));
         out.printf(Locale.ROOT, "test loss: %.4f - test accuracy: %.4f%n", score.get("loss"), score.get("accuracy"));
-        out.printf(Locale.ROOT, "peak heap: %d MiB%n", peakHeapMiB());
+        out.printf(Locale.ROOT, "peak heap: %d MiB%n", MemoryPeaks.heapBytes() >> 20);
         if (save != null) {
             ModelFiles.save(net, save, null, metadata);
             out.println("saved " + save);
@@ -176,15 +172,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (epochs < 1) {
             throw new CommandLine.ParameterException(cl, "--epochs must be ≥ 1, got " + epochs);
         }
-        if (batchSize < 1) {
-            throw new CommandLine.ParameterException(cl, "--batch-size must be ≥ 1, got " + batchSize);
-        }
+        batch.get(cl);
         if (!(validationSplit >= 0 && validationSplit < 1)) {
             throw new CommandLine.ParameterException(cl, "--validation-split must be in [0, 1), got " + validationSplit);
         }
-        if (threads != null && threads < 1) {
-            throw new CommandLine.ParameterException(cl, "--threads must be ≥ 1, got " + threads);
-        }
+        threads.check(cl);
         if (shift < 0) {
             throw new CommandLine.ParameterException(cl, "--shift must be ≥ 0, got " + shift);
         }
@@ -214,15 +206,5 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-    }
-
-    static long peakHeapMiB() {
-        long peak = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                peak += pool.getPeakUsage().getUsed();
-            }
-        }
-        return peak >> 20;
     }
 }
