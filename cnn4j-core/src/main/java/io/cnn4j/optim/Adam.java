@@ -14,12 +14,10 @@ import java.util.List;
  *   w = w − α · m / (√v + ε)
  * </pre>
  */
-public final class Adam implements Optimizer {
+public final class Adam extends AbstractOptimizer<Adam.Config> {
     public record Config(double learningRate, double beta1, double beta2, double epsilon) implements OptimizerConfig {
         public Config {
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("Adam learning rate must be positive and finite, got " + learningRate);
-            }
+            AbstractOptimizer.checkLearningRate("Adam", learningRate);
             if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
                 throw new IllegalArgumentException("Adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
             }
@@ -34,9 +32,7 @@ public final class Adam implements Optimizer {
         }
     }
 
-    private final Config config;
     private final List<float[]> moments = new ArrayList<>();
-    private long iterations;
 
     /** Adam with Keras defaults. */
     public Adam() {
@@ -48,7 +44,7 @@ public final class Adam implements Optimizer {
     }
 
     public Adam(Config config) {
-        this.config = config;
+        super(config);
     }
 
     @Override
@@ -82,16 +78,6 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public void setIterations(long iterations) {
-        this.iterations = iterations;
-    }
-
-    @Override
     public List<float[]> state(List<Parameter> parameters) {
         if (moments.isEmpty()) {
             for (Parameter p : parameters) {
@@ -100,10 +86,5 @@ public final class Adam implements Optimizer {
             }
         }
         return moments;
-    }
-
-    @Override
-    public Config config() {
-        return config;
     }
 }

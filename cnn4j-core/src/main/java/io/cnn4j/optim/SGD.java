@@ -14,12 +14,10 @@ import java.util.List;
  *   w = w + v                         (otherwise)
  * </pre>
  */
-public final class SGD implements Optimizer {
+public final class SGD extends AbstractOptimizer<SGD.Config> {
     public record Config(double learningRate, double momentum, boolean nesterov, double decay) implements OptimizerConfig {
         public Config {
-            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-                throw new IllegalArgumentException("SGD learning rate must be positive and finite, got " + learningRate);
-            }
+            AbstractOptimizer.checkLearningRate("SGD", learningRate);
             if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
             }
@@ -34,9 +32,7 @@ public final class SGD implements Optimizer {
         }
     }
 
-    private final Config config;
     private final List<float[]> velocity = new ArrayList<>();
-    private long iterations;
 
     /** SGD with Keras defaults: learning rate 0.01, no momentum, no decay. */
     public SGD() {
@@ -53,7 +49,7 @@ public final class SGD implements Optimizer {
     }
 
     public SGD(Config config) {
-        this.config = config;
+        super(config);
     }
 
     @Override
@@ -101,16 +97,6 @@ public final class SGD implements Optimizer {
     }
 
     @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public void setIterations(long iterations) {
-        this.iterations = iterations;
-    }
-
-    @Override
     public List<float[]> state(List<Parameter> parameters) {
         if (config.momentum() > 0 && velocity.isEmpty()) {
             for (Parameter p : parameters) {
@@ -118,10 +104,5 @@ public final class SGD implements Optimizer {
             }
         }
         return velocity;
-    }
-
-    @Override
-    public Config config() {
-        return config;
     }
 }

@@ -1,0 +1,33 @@
+package io.cnn4j.optim;
+
+/** What every optimizer keeps besides its state arrays: its hyperparameters and the number of updates done. */
+abstract class AbstractOptimizer<C extends OptimizerConfig> implements Optimizer {
+    protected final C config;
+    protected long iterations;
+
+    AbstractOptimizer(C config) {
+        this.config = config;
+    }
+
+    /** The check every optimizer's config makes of its learning rate, with the optimizer named. */
+    static void checkLearningRate(String optimizer, double learningRate) {
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException(optimizer + " learning rate must be positive and finite, got " + learningRate);
+        }
+    }
+
+    @Override
+    public long iterations() {
+        return iterations;
+    }
+
+    @Override
+    public void setIterations(long iterations) {
+        this.iterations = iterations;
+    }
+
+    @Override
+    public C config() {
+        return config;
+    }
+}
