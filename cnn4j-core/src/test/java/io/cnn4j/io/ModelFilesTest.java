@@ -44,8 +44,13 @@ class ModelFilesTest {
     }
 
     static Tensor data(int n, long seed) {
+        return uniform(seed, n, 8, 8, 1);
+    }
+
+    /** Values uniform in [0, 1) from {@code seed}. */
+    static Tensor uniform(long seed, int... shape) {
         SplittableRandom r = new SplittableRandom(seed);
-        Tensor x = Tensor.zeros(n, 8, 8, 1);
+        Tensor x = Tensor.zeros(shape);
         for (int i = 0; i < x.size(); i++) {
             x.data()[i] = (float) r.nextDouble();
         }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,20 +37,11 @@ class PoolingDropoutLayersModelFilesTest {
         return m;
     }
 
-    static Tensor images(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        Tensor x = Tensor.zeros(n, 9, 9, 1);
-        for (int i = 0; i < x.size(); i++) {
-            x.data()[i] = (float) r.nextDouble();
-        }
-        return x;
-    }
-
     @Test
     void saveLoadGivesIdenticalPredictionsConfigsAndOptimizerState() throws IOException {
         Sequential m = model(17);
         m.compile(new SGD(0.05, 0.9, true, 0), "categorical_crossentropy", "accuracy");
-        Tensor x = images(12, 1);
+        Tensor x = ModelFilesTest.uniform(1, 12, 9, 9, 1);
         Tensor y = io.cnn4j.model.Utils.toCategorical(new int[]{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}, 3);
         m.fit(x, y, FitOptions.defaults().batchSize(4).epochs(1).verbose(0));
         Path f = dir.resolve("pd.cnn4j");
