@@ -4,6 +4,7 @@ import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Im2Col;
 import io.cnn4j.kernels.Padding;
+import io.cnn4j.kernels.Parallel;
 import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
@@ -16,7 +17,10 @@ import java.util.List;
  *
  * <p>Computed as im2col + GEMM: a group of G images becomes a (G·OH·OW) × (kh·kw·C) column matrix
  * that multiplies the kernel viewed as (kh·kw·C) × F, giving the NHWC output without a transpose.
- * G is chosen so that the column buffer stays near {@link #COLUMN_BUDGET} floats.
+ * G is chosen so that the column buffer stays near {@link #COLUMN_BUDGET} floats, but at least one
+ * image per thread: im2col and col2im then run one image per task on the build context's threads,
+ * each image exactly as in a serial loop, so the result does not depend on the thread count.
+ * Bias and activation are applied in one pass over the output, and their backward in one pass too.
  */
 public final class Conv2D extends AbstractLayer<Conv2D> {
     /** Floats per column buffer; big enough for efficient GEMMs, small enough to stay in memory. */
@@ -73,6 +77,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private ConvGeometry gw;
     private int channels;
     private Gemm gemm;
+    private Parallel parallel;
     private int group;
     private float[] cols;
     private float[] dcols;
@@ -166,8 +171,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             biasInitializer.fill(bias.value(), k, filters, ctx.initRandom());
         }
         gemm = ctx.gemm();
+        parallel = new Parallel(Math.max(1, ctx.threads()));
         int pixels = gh.out() * gw.out();
-        group = Math.max(1, COLUMN_BUDGET / Math.max(1, pixels * k));
+        group = Math.max(parallel.threads(), COLUMN_BUDGET / Math.max(1, pixels * k));
         return new int[]{gh.out(), gw.out(), filters};
     }
 
@@ -190,16 +196,40 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             cols = new float[g * pixels * k];
         }
         int inItem = x.itemSize();
+        float[] xs = x.data();
         for (int start = 0; start < n; start += g) {
             int count = Math.min(g, n - start);
-            for (int i = 0; i < count; i++) {
-                Im2Col.im2col(x.data(), (start + i) * inItem, channels, gh, gw, cols, i * pixels * k);
-            }
+            int first = start;
+            float[] colsBuf = cols;
+            parallel.forRange(count, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    Im2Col.im2col(xs, (first + i) * inItem, channels, gh, gw, colsBuf, i * pixels * k);
+                }
+            });
             gemm.sgemm(false, false, count * pixels, filters, k, 1f, cols, 0, k, kernel.value(), 0, filters,
                     0f, y, start * pixels * filters, filters);
         }
-        if (useBias) {
-            float[] b = bias.value();
+        biasAndActivation(y);
+        lastInput = x;
+        return output;
+    }
+
+    // y: (N, OH, OW, F) in place, y = activation(y + bias), one pass for relu and linear
+    private void biasAndActivation(float[] y) {
+        float[] b = useBias ? bias.value() : null;
+        if (activation == ActivationFunction.RELU || activation == ActivationFunction.LINEAR) {
+            boolean relu = activation == ActivationFunction.RELU;
+            parallel.forRange(y.length / filters, (from, to) -> {
+                for (int r = from * filters; r < to * filters; r += filters) {
+                    for (int f = 0; f < filters; f++) {
+                        float v = b == null ? y[r + f] : y[r + f] + b[f];
+                        y[r + f] = relu && v < 0f ? 0f : v;
+                    }
+                }
+            });
+            return;
+        }
+        if (b != null) {
             for (int r = 0; r < y.length; r += filters) {
                 for (int f = 0; f < filters; f++) {
                     y[r + f] += b[f];
@@ -207,8 +237,6 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             }
         }
         activation.apply(y, 0, y.length, filters);
-        lastInput = x;
-        return output;
     }
 
     // dy: (N, OH, OW, F) -> dx: (N, H, W, C); accumulates kernel (kh, kw, C, F) and bias (F) gradients
@@ -216,6 +244,18 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     public Tensor backward(Tensor gradOut) {
         checkGradient(gradOut, lastInput.dim(0));
         gradLogits = reuse(gradLogits, gradOut.shape());
+        if (activation == ActivationFunction.RELU && useBias) {
+            // one pass: dz = dy where y > 0, and the bias gradient summed in the same order as below
+            float[] y = output.data(), dy = gradOut.data(), dz = gradLogits.data(), db = bias.grad();
+            for (int r = 0; r < dz.length; r += filters) {
+                for (int f = 0; f < filters; f++) {
+                    float d = y[r + f] > 0f ? dy[r + f] : 0f;
+                    dz[r + f] = d;
+                    db[f] += d;
+                }
+            }
+            return backwardGemms(gradLogits);
+        }
         activation.backward(output.data(), gradOut.data(), gradLogits.data(), 0, gradOut.size(), filters);
         return backwardFromLogits(gradLogits);
     }
@@ -228,10 +268,6 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     // dz: (N, OH, OW, F) gradient before the activation -> dx: (N, H, W, C)
     @Override
     public Tensor backwardFromLogits(Tensor dzT) {
-        Tensor x = lastInput;
-        int n = x.dim(0);
-        int pixels = gh.out() * gw.out();
-        int k = kernelSize[0] * kernelSize[1] * channels;
         float[] dz = dzT.data();
         if (useBias) {
             float[] db = bias.grad();
@@ -241,6 +277,16 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
                 }
             }
         }
+        return backwardGemms(dzT);
+    }
+
+    // dz: (N, OH, OW, F), bias gradient already taken -> dx: (N, H, W, C); accumulates the kernel gradient
+    private Tensor backwardGemms(Tensor dzT) {
+        Tensor x = lastInput;
+        int n = x.dim(0);
+        int pixels = gh.out() * gw.out();
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        float[] dz = dzT.data();
         int g = Math.min(group, n);
         if (computeInputGradient) {
             gradInput = reuse(gradInput, x.shape());
@@ -250,12 +296,17 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             }
         }
         int inItem = x.itemSize();
+        float[] xs = x.data();
         for (int start = 0; start < n; start += g) {
             int count = Math.min(g, n - start);
             int rows = count * pixels;
-            for (int i = 0; i < count; i++) {
-                Im2Col.im2col(x.data(), (start + i) * inItem, channels, gh, gw, cols, i * pixels * k);
-            }
+            int first = start;
+            float[] colsBuf = cols;
+            parallel.forRange(count, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    Im2Col.im2col(xs, (first + i) * inItem, channels, gh, gw, colsBuf, i * pixels * k);
+                }
+            });
             // dW (k × F) += colsᵀ (k × rows) · dz (rows × F)
             gemm.sgemm(true, false, k, filters, rows, 1f, cols, 0, k, dz, start * pixels * filters, filters,
                     1f, kernel.grad(), 0, filters);
@@ -263,9 +314,13 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
                 // dcols (rows × k) = dz (rows × F) · Wᵀ (F × k)
                 gemm.sgemm(false, true, rows, k, filters, 1f, dz, start * pixels * filters, filters, kernel.value(), 0, filters,
                         0f, dcols, 0, k);
-                for (int i = 0; i < count; i++) {
-                    Im2Col.col2im(dcols, i * pixels * k, channels, gh, gw, gradInput.data(), (start + i) * inItem);
-                }
+                float[] dcolsBuf = dcols, dx = gradInput.data();
+                // each image's dx is its own: images in parallel, each summed in the serial order
+                parallel.forRange(count, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        Im2Col.col2im(dcolsBuf, i * pixels * k, channels, gh, gw, dx, (first + i) * inItem);
+                    }
+                });
             }
         }
         return computeInputGradient ? gradInput : null;
