@@ -62,8 +62,9 @@ for f in sorted(os.listdir(d)):
         for mode in ("train", "infer"):
             m = r.get(mode)
             if m:
+                rss = r.get("peak_rss_mib_after_train", r["peak_rss_mib"]) if mode == "train" else r["peak_rss_mib"]
                 rows.append((f"cnn4j {r['backend']}", "seed 100x100x3", mode, m["images_per_s_median"], m["images_per_s_max"],
-                             m["gflops_at_median"], r["peak_rss_mib"], r["loadavg"].split()[0]))
+                             m["gflops_at_median"], rss, r["loadavg"].split()[0]))
 for mode in ("train", "infer"):
     r = load(f"pt-{mode}.json")
     if r:
@@ -94,7 +95,7 @@ for f in sorted(os.listdir(d)):
               f"per-layer ms/batch (forward / backward):")
         for p in r.get("profile", []):
             print(f"  {p['layer']:<18} {p['type']:<16} {p['forward_ms']:8.2f} {p['backward_ms']:8.2f}")
-print("\nRSS: cnn4j VmHWM of the whole bench run (train and infer); PyTorch max RSS of the training process (GNU time). "
+print("\nRSS: cnn4j VmHWM after the training phase (train row) and of the whole run (infer row); PyTorch max RSS of the training process (GNU time). "
       "The fashion row for PyTorch is 60000 / median epoch seconds (includes data handling), cnn4j's is steady-state "
       "trainOnBatch throughput.")
 PYEOF

@@ -138,6 +138,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         if (!mode.equals("infer")) {
             res.put("train", timed(() -> net.trainOnBatch(x, y), fwdFlopsPerImage * 3));
+            // training runs first, so this peak is training's alone (the GEMM test below allocates big arrays)
+            res.put("peak_rss_mib_after_train", vmHwmKiB() / 1024.0);
+            res.put("peak_heap_mib_after_train", peakHeapBytes() / (1024.0 * 1024.0));
         }
         if (!mode.equals("train")) {
             res.put("infer", timed(() -> net.forward(x, false), fwdFlopsPerImage));
@@ -430,7 +433,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "  %-37s forward %8.2f  backward %8.2f%n", "total", tf, tb);
         }
-        System.out.printf(Locale.ROOT, "peak heap %.0f MiB, peak RSS %.0f MiB, loadavg %s%n", res.get("peak_heap_mib"),
+        if (res.containsKey("peak_rss_mib_after_train")) {
+            System.out.printf(Locale.ROOT, "after training: peak heap %.0f MiB, peak RSS %.0f MiB%n", res.get("peak_heap_mib_after_train"),
+                    res.get("peak_rss_mib_after_train"));
+        }
+        System.out.printf(Locale.ROOT, "whole run: peak heap %.0f MiB, peak RSS %.0f MiB, loadavg %s%n", res.get("peak_heap_mib"),
                 res.get("peak_rss_mib"), res.get("loadavg"));
     }
 }
