@@ -49,7 +49,7 @@ public final class VectorGemm implements Gemm {
 
     /** A backend using up to {@code threads} threads per call, with default block sizes. */
     public VectorGemm(int threads) {
-        this(threads, 256, 512);
+        this(threads, 320, 512);
     }
 
     /** Block sizes kc (depth of a packed B block) and nc (its columns, rounded to NR). */
