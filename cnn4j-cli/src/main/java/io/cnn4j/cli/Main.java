@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cnn4j", mixinStandardHelpOptions = true, version = "cnn4j 0.1.0",
         description = "Keras-style convolutional neural networks in Java.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:failure while running (bad data or model file, NaN loss, I/O error)",
+                "2:usage error (unknown option, invalid value)"},
         subcommands = {
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
+                SummaryCommand.class,
                 ExampleCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
@@ -26,7 +33,12 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-            cmd.getErr().println("cnn4j: error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            Throwable shown = ex instanceof java.io.UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
+            String message = shown.getMessage() == null ? shown.toString() : shown.getMessage();
+            if (shown instanceof java.nio.file.NoSuchFileException nf) {
+                message = "no such file: " + nf.getFile();
+            }
+            cmd.getErr().println("cnn4j: error: " + message);
             if (System.getenv("CNN4J_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }

@@ -4,8 +4,10 @@ import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
 /**
- * Keras {@code categorical_crossentropy} on probabilities: −Σ y·log(clip(p, ε, 1 − ε)) averaged over
- * the batch, ε = 1e-7 (Keras' backend epsilon). Targets are one-hot (or soft) rows.
+ * Keras {@code categorical_crossentropy} on probabilities: each row is first rescaled to sum to 1
+ * (q = p / Σp, as Keras' backends do), then −Σ y·log(clip(q, ε, 1 − ε)), averaged over the batch,
+ * ε = 1e-7 (Keras' backend epsilon). Targets are one-hot (or soft) rows. For a softmax output the
+ * rescaling changes nothing; for other outputs it is what Keras computes.
  */
 public final class CategoricalCrossentropy implements Loss {
     public static final double EPSILON = 1e-7;
@@ -21,23 +23,60 @@ public final class CategoricalCrossentropy implements Loss {
         int n = yPred.dim(0), k = yPred.dim(1);
         float[] p = yPred.data(), y = yTrue.data();
         double total = 0;
-        for (int i = 0; i < n * k; i++) {
-            if (y[i] != 0f) {
-                double q = Math.min(Math.max(p[i], EPSILON), 1 - EPSILON);
-                total -= y[i] * Math.log(q);
+        for (int r = 0; r < n * k; r += k) {
+            double sum = rowSum(p, r, k);
+            for (int i = r; i < r + k; i++) {
+                if (y[i] != 0f) {
+                    total -= y[i] * Math.log(clip(p[i] / sum));
+                }
             }
         }
         return total / n;
     }
 
+    static double rowSum(float[] p, int off, int k) {
+        double s = 0;
+        for (int j = off; j < off + k; j++) {
+            s += p[j];
+        }
+        return s;
+    }
+
+    /** Keras' clip to [ε, 1 − ε]; NaN stays NaN (so a NaN prediction gives a NaN loss, which fit reports). */
+    static double clip(double q) {
+        return Math.min(Math.max(q, EPSILON), 1 - EPSILON);
+    }
+
+    static boolean clipped(double q) {
+        return q < EPSILON || q > 1 - EPSILON;
+    }
+
     // yPred: (N, K), yTrue: (N, K) -> grad: (N, K)
     @Override
     public void gradient(Tensor yPred, Tensor yTrue, Tensor grad) {
-        int n = yPred.dim(0);
+        int n = yPred.dim(0), k = yPred.dim(1);
         float[] p = yPred.data(), y = yTrue.data(), g = grad.data();
-        for (int i = 0; i < p.length; i++) {
-            boolean clipped = p[i] < EPSILON || p[i] > 1 - EPSILON;
-            g[i] = clipped ? 0f : (float) (-y[i] / (p[i] * (double) n));
+        for (int r = 0; r < n * k; r += k) {
+            rowGradient(p, y, r, k, n, g);
+        }
+    }
+
+    /**
+     * Chain rule through q = p / S (S = Σp) and the clip, whose gradient is 0 outside [ε, 1 − ε]:
+     * dL/dq_j = −y_j / (N q_j) where q_j is not clipped, and dL/dp_i = (dL/dq_i − Σ_j dL/dq_j · q_j) / S.
+     * {@code y} holds the row's targets at [r, r + k).
+     */
+    static void rowGradient(float[] p, float[] y, int r, int k, int n, float[] g) {
+        double sum = rowSum(p, r, k);
+        double dot = 0;
+        for (int j = r; j < r + k; j++) {
+            double q = p[j] / sum;
+            double dq = clipped(q) || y[j] == 0f ? 0 : -y[j] / (q * n);
+            dot += dq * q;
+            g[j] = (float) dq; // temporarily dL/dq
+        }
+        for (int j = r; j < r + k; j++) {
+            g[j] = (float) ((g[j] - dot) / sum);
         }
     }
 

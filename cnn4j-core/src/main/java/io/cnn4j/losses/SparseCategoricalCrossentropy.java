@@ -5,7 +5,8 @@ import io.cnn4j.tensor.Tensor;
 
 /**
  * Keras {@code sparse_categorical_crossentropy}: targets are class indices, shape (N) or (N, 1),
- * stored as floats; −log(clip(p[label])) averaged over the batch.
+ * stored as floats; −log(clip(p[label] / Σp)) averaged over the batch (rows rescaled to sum to 1
+ * and clipped to [ε, 1 − ε] as in {@link CategoricalCrossentropy}).
  */
 public final class SparseCategoricalCrossentropy implements Loss {
     @Override
@@ -20,8 +21,8 @@ public final class SparseCategoricalCrossentropy implements Loss {
         float[] p = yPred.data(), y = yTrue.data();
         double total = 0;
         for (int i = 0; i < n; i++) {
-            double q = Math.min(Math.max(p[i * k + (int) y[i]], CategoricalCrossentropy.EPSILON), 1 - CategoricalCrossentropy.EPSILON);
-            total -= Math.log(q);
+            double sum = CategoricalCrossentropy.rowSum(p, i * k, k);
+            total -= Math.log(CategoricalCrossentropy.clip(p[i * k + (int) y[i]] / sum));
         }
         return total / n;
     }
@@ -30,11 +31,12 @@ public final class SparseCategoricalCrossentropy implements Loss {
     public void gradient(Tensor yPred, Tensor yTrue, Tensor grad) {
         int n = yPred.dim(0), k = yPred.dim(1);
         float[] p = yPred.data(), y = yTrue.data(), g = grad.data();
-        java.util.Arrays.fill(g, 0f);
+        float[] oneHot = new float[n * k];
         for (int i = 0; i < n; i++) {
-            int j = i * k + (int) y[i];
-            boolean clipped = p[j] < CategoricalCrossentropy.EPSILON || p[j] > 1 - CategoricalCrossentropy.EPSILON;
-            g[j] = clipped ? 0f : (float) (-1.0 / (p[j] * (double) n));
+            oneHot[i * k + (int) y[i]] = 1f;
+        }
+        for (int r = 0; r < n * k; r += k) {
+            CategoricalCrossentropy.rowGradient(p, oneHot, r, k, n, g);
         }
     }
 

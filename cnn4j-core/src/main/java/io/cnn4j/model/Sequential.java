@@ -315,6 +315,8 @@ public final class Sequential {
                 shuffle(order, Seeds.random(seed, "shuffle", epoch));
             }
             reseedMasks(epoch);
+            BatchAugmentation augmentation = options.augmentation();
+            SplittableRandom augmentRandom = augmentation == null ? null : Seeds.random(seed, "augment", epoch);
             double lossSum = 0;
             long correct = 0;
             for (int s = 0; s < steps; s++) {
@@ -334,6 +336,9 @@ public final class Sequential {
                 }
                 trainX.gatherInto(order, from, count, bx);
                 trainY.gatherInto(order, from, count, by);
+                if (augmentation != null) {
+                    augmentation.augment(bx, augmentRandom);
+                }
                 Tensor pred = forward(bx, true);
                 double l = loss.compute(pred, by);
                 if (!Double.isFinite(l)) {
@@ -453,6 +458,7 @@ public final class Sequential {
     /** Keras' evaluate: the mean loss and metrics over all samples, as {loss, accuracy}. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         requireCompiled();
+        checkBatchSize(batchSize, "evaluate");
         checkData(x, y, "evaluate");
         int n = x.dim(0);
         double lossSum = 0;
@@ -490,7 +496,14 @@ public final class Sequential {
         return predictBatched(x, batchSize, false);
     }
 
+    private static void checkBatchSize(int batchSize, String where) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(where + ": batch size must be ≥ 1, got " + batchSize);
+        }
+    }
+
     private Tensor predictBatched(Tensor x, int batchSize, boolean training) {
+        checkBatchSize(batchSize, "predict");
         checkInputs(x, "predict");
         int n = x.dim(0);
         Tensor out = Tensor.zeros(Shapes.prepend(n, outputShape()));
@@ -505,7 +518,7 @@ public final class Sequential {
 
     /**
      * Monte Carlo dropout (Gal &amp; Ghahramani 2016): {@code mcSamples} forward passes with dropout
-     * on, giving the mean and standard deviation of each output. Masks come from the model's seed
+     * on, giving the mean and (population) standard deviation of each output. Masks come from the model's seed
      * (stream "mc"), so the result is reproducible.
      */
     public McPrediction predict(Tensor x, int batchSize, int mcSamples) {
@@ -514,22 +527,24 @@ public final class Sequential {
         }
         checkInputs(x, "predict");
         int size = Math.toIntExact(x.dim(0) * Shapes.size(outputShape()));
-        double[] sum = new double[size];
-        double[] sumSq = new double[size];
+        // Welford's running mean and sum of squared deviations: E[p²] − E[p]² would cancel
+        // catastrophically and report a spread of ~1e-9 for samples that are all identical
+        double[] runningMean = new double[size];
+        double[] m2 = new double[size];
         for (int s = 0; s < mcSamples; s++) {
             reseedMasks(Seeds.derive(seed, "mc", s));
             float[] p = predictBatched(x, batchSize, true).data();
             for (int i = 0; i < size; i++) {
-                sum[i] += p[i];
-                sumSq[i] += (double) p[i] * p[i];
+                double delta = p[i] - runningMean[i];
+                runningMean[i] += delta / (s + 1);
+                m2[i] += delta * (p[i] - runningMean[i]);
             }
         }
         float[] mean = new float[size];
         float[] std = new float[size];
         for (int i = 0; i < size; i++) {
-            double m = sum[i] / mcSamples;
-            mean[i] = (float) m;
-            std[i] = (float) Math.sqrt(Math.max(0, sumSq[i] / mcSamples - m * m));
+            mean[i] = (float) runningMean[i];
+            std[i] = (float) Math.sqrt(m2[i] / mcSamples);
         }
         int[] shape = Shapes.prepend(x.dim(0), outputShape());
         return new McPrediction(new Tensor(mean, shape), new Tensor(std, shape), mcSamples);
@@ -567,19 +582,48 @@ public final class Sequential {
         }
     }
 
-    /** Keras' model.summary() as text. */
+    /**
+     * Saves the model — architecture, weights, compile settings, optimizer state — to one file, written
+     * atomically (Keras' {@code model.save}). The format is io.cnn4j.io.ModelFiles' (docs/model-format.md).
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        ModelStore.provider().save(this, file);
+    }
+
+    /** Loads a model written by {@link #save}, checking magic, version, sizes and checksum (Keras' {@code load_model}). */
+    public static Sequential load(java.nio.file.Path file) throws java.io.IOException {
+        return ModelStore.provider().load(file);
+    }
+
+    /**
+     * Keras' model.summary() as text. Columns are Keras' widths (a 65-character table) and widen
+     * to fit a longer name, shape or count, so that the columns stay aligned.
+     */
     public String summary() {
         requireBuilt();
-        StringBuilder sb = new StringBuilder();
-        String line = "_".repeat(65) + "\n";
-        String dline = "=".repeat(65) + "\n";
-        sb.append("Model: \"").append(name).append("\"\n").append(line);
-        sb.append(String.format(Locale.ROOT, " %-27s %-25s %-10s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append(dline);
+        String[] names = new String[layers.size()];
+        String[] shapes = new String[layers.size()];
+        String[] counts = new String[layers.size()];
+        int nameWidth = 27, shapeWidth = 25, countWidth = 10;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            sb.append(String.format(Locale.ROOT, " %-27s %-25s %-10d%n", l.name() + " (" + l.className() + ")",
-                    Shapes.withBatch(l.outputShape()), l.parameterCount()));
+            names[i] = l.name() + " (" + l.className() + ")";
+            shapes[i] = Shapes.withBatch(l.outputShape());
+            counts[i] = Long.toString(l.parameterCount());
+            nameWidth = Math.max(nameWidth, names[i].length());
+            shapeWidth = Math.max(shapeWidth, shapes[i].length());
+            countWidth = Math.max(countWidth, counts[i].length());
+        }
+        int width = 1 + nameWidth + 1 + shapeWidth + 1 + countWidth;
+        String row = " %-" + nameWidth + "s %-" + shapeWidth + "s %-" + countWidth + "s%n";
+        StringBuilder sb = new StringBuilder();
+        String line = "_".repeat(width) + "\n";
+        String dline = "=".repeat(width) + "\n";
+        sb.append("Model: \"").append(name).append("\"\n").append(line);
+        sb.append(String.format(Locale.ROOT, row, "Layer (type)", "Output Shape", "Param #"));
+        sb.append(dline);
+        for (int i = 0; i < layers.size(); i++) {
+            sb.append(String.format(Locale.ROOT, row, names[i], shapes[i], counts[i]));
             sb.append(i + 1 < layers.size() ? "\n" : "");
         }
         sb.append(dline);

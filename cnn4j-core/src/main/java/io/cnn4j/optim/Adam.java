@@ -66,14 +66,15 @@ public final class Adam implements Optimizer {
         state(parameters);
         double t = iterations + 1;
         float alpha = (float) (config.learningRate() * Math.sqrt(1 - Math.pow(config.beta2(), t)) / (1 - Math.pow(config.beta1(), t)));
-        float b1 = (float) config.beta1(), b2 = (float) config.beta2(), eps = (float) config.epsilon();
+        // 1 − β in double, then float, as Keras does (1 − 0.999f in float would be 0.0009999871, not 0.001)
+        float oneMinusB1 = (float) (1 - config.beta1()), oneMinusB2 = (float) (1 - config.beta2()), eps = (float) config.epsilon();
         for (int k = 0; k < parameters.size(); k++) {
             Parameter p = parameters.get(k);
             float[] w = p.value(), g = p.grad(), m = moments.get(2 * k), v = moments.get(2 * k + 1);
             for (int i = 0; i < w.length; i++) {
                 float gi = g[i];
-                m[i] += (gi - m[i]) * (1 - b1);
-                v[i] += (gi * gi - v[i]) * (1 - b2);
+                m[i] += (gi - m[i]) * oneMinusB1;
+                v[i] += (gi * gi - v[i]) * oneMinusB2;
                 w[i] -= alpha * m[i] / ((float) Math.sqrt(v[i]) + eps);
             }
         }

@@ -1,0 +1,228 @@
+package io.cnn4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnn4j.data.DataSplits;
+import io.cnn4j.data.Dataset;
+import io.cnn4j.data.ImageAugmentation;
+import io.cnn4j.data.Standardizer;
+import io.cnn4j.io.ModelCheckpoint;
+import io.cnn4j.io.ModelFiles;
+import io.cnn4j.io.SavedModel;
+import io.cnn4j.io.TrainingState;
+import io.cnn4j.kernels.Backends;
+import io.cnn4j.model.FitOptions;
+import io.cnn4j.model.History;
+import io.cnn4j.model.Sequential;
+import io.cnn4j.optim.Adam;
+import io.cnn4j.optim.Optimizer;
+import io.cnn4j.optim.SGD;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a model on a data set, evaluates it on the test set, and optionally saves it.",
+                "Without --dataset it uses the embedded Fashion-MNIST subset (works offline).",
+                "Example: cnn4j train --model simple-cnn --epochs 1 --save model.cnn4j"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:failure while running (bad data or model file, NaN loss, I/O error)", "2:usage error"})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    DataOptions data = new DataOptions();
+
+    @Option(names = "--model", defaultValue = "vgg-like", paramLabel = "MODEL",
+            description = "vgg-like, simple-cnn, an architecture JSON file (cnn4j or Keras model.to_json()), or a saved .cnn4j model (default: ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "epochs (default: ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd or adam (default: ${DEFAULT-VALUE})")
+    String optimizer;
+
+    @Option(names = "--lr", description = "learning rate (default: 0.001 for adam, 0.01 for sgd, as in Keras)")
+    Double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.0", description = "SGD momentum (default: ${DEFAULT-VALUE})")
+    double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum for SGD")
+    boolean nesterov;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of weights, data order, dropout masks and augmentation (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--threads", description = "threads for the math kernels (default: all processors; sets cnn4j.threads)")
+    Integer threads;
+
+    @Option(names = "--validation-split", defaultValue = "0.0",
+            description = "fraction of the training data held out for validation, taken from the end as Keras does (default: ${DEFAULT-VALUE})")
+    double validationSplit;
+
+    @Option(names = "--augment", description = "random horizontal flips and shifts of up to --shift pixels during training")
+    boolean augment;
+
+    @Option(names = "--shift", defaultValue = "2", description = "largest shift in pixels with --augment (default: ${DEFAULT-VALUE})")
+    int shift;
+
+    @Option(names = "--standardize", description = "per-channel standardisation fitted on the training set (stored in the saved model)")
+    boolean standardize;
+
+    @Option(names = "--save", paramLabel = "FILE", description = "save the trained model (architecture, weights, optimizer state) to FILE")
+    Path save;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "write a checkpoint after every epoch; if DIR already holds one, resume from it")
+    Path checkpointDir;
+
+    @Option(names = "--verbose", defaultValue = "1", description = "0 quiet, 1 progress (a bar on a terminal, a line per epoch otherwise)")
+    int verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        validate();
+        if (threads != null) {
+            System.setProperty(Backends.THREADS_PROPERTY, String.valueOf(threads));
+        }
+        boolean terminal = System.console() != null;
+        DataSplits splits = data.load(err, terminal);
+        Dataset train = splits.train();
+        Dataset test = splits.test();
+        Standardizer standardizer = null;
+        if (standardize) {
+            standardizer = Standardizer.fit(train.x());
+            train = standardizer.apply(train);
+            test = standardizer.apply(test);
+        }
+        ObjectNode metadata = Preprocess.metadata(splits, standardizer);
+        out.printf(Locale.ROOT, "data: %s from %s: %d training, %d test images of %s, %d classes%n", splits.name(), splits.source(),
+                train.size(), test.size(), io.cnn4j.tensor.Shapes.toString(splits.inputShape()), splits.classes());
+
+        Sequential net;
+        int initialEpoch = 0;
+        TrainingState resumedFrom = null;
+        Optional<SavedModel> checkpoint = checkpointDir == null ? Optional.empty() : ModelCheckpoint.latest(checkpointDir, null);
+        if (checkpoint.isPresent()) {
+            SavedModel cp = checkpoint.get();
+            String cpData = cp.metadata().path("dataset").asText("");
+            if (!cpData.equals(splits.name())) {
+                throw new IllegalArgumentException("the checkpoint in " + checkpointDir + " was trained on '" + cpData + "', not '"
+                        + splits.name() + "'; use another --checkpoint-dir");
+            }
+            net = cp.model();
+            resumedFrom = cp.training().orElse(null);
+            initialEpoch = resumedFrom == null ? 0 : resumedFrom.epochsDone();
+            out.println("resuming from " + checkpointDir.resolve(ModelCheckpoint.FILE_NAME) + " after epoch " + initialEpoch);
+        } else {
+            net = ModelSource.create(model, splits.inputShape(), splits.classes(), seed, spec.commandLine());
+            net.compile(optimizer(), "categorical_crossentropy", "accuracy");
+        }
+        if (net.optimizer() == null) {
+            net.compile(optimizer(), "categorical_crossentropy", "accuracy");
+        }
+        out.printf(Locale.ROOT, "model: %s, %,d parameters, seed %d, GEMM %s, %s threads%n", net.name(), net.parameterCount(), net.seed(),
+                net.gemm().getClass().getSimpleName(), Backends.threads());
+        FitOptions options = FitOptions.defaults().batchSize(batchSize).epochs(epochs).verbose(0).validationSplit(validationSplit)
+                .initialEpoch(Math.min(initialEpoch, epochs));
+        if (augment && shift >= 0) {
+            options = options.augmentation(new ImageAugmentation(true, shift));
+        }
+        if (verbose > 0) {
+            options = options.callbacks(new ProgressCallback(out, terminal));
+        }
+        if (checkpointDir != null) {
+            options = options.callbacks(new ModelCheckpoint(checkpointDir, resumedFrom, metadata));
+        }
+        History history = initialEpoch >= epochs ? null : net.fit(train.x(), train.oneHot(), options);
+        if (history != null && !history.epochSeconds().isEmpty()) {
+            double mean = history.epochSeconds().stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            out.printf(Locale.ROOT, "%d epochs, %.1f s/epoch%n", history.epochSeconds().size(), mean);
+        } else if (initialEpoch >= epochs) {
+            out.println("the checkpoint has already done " + initialEpoch + " of " + epochs + " epochs; nothing to train");
+        }
+        Map<String, Double> score = net.evaluate(test.x(), test.oneHot(), Math.max(batchSize, 64));
+        out.printf(Locale.ROOT, "test loss: %.4f - test accuracy: %.4f%n", score.get("loss"), score.get("accuracy"));
+        out.printf(Locale.ROOT, "peak heap: %d MiB%n", peakHeapMiB());
+        if (save != null) {
+            ModelFiles.save(net, save, null, metadata);
+            out.println("saved " + save);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void validate() {
+        CommandLine cl = spec.commandLine();
+        if (epochs < 1) {
+            throw new CommandLine.ParameterException(cl, "--epochs must be ≥ 1, got " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new CommandLine.ParameterException(cl, "--batch-size must be ≥ 1, got " + batchSize);
+        }
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            throw new CommandLine.ParameterException(cl, "--validation-split must be in [0, 1), got " + validationSplit);
+        }
+        if (threads != null && threads < 1) {
+            throw new CommandLine.ParameterException(cl, "--threads must be ≥ 1, got " + threads);
+        }
+        if (shift < 0) {
+            throw new CommandLine.ParameterException(cl, "--shift must be ≥ 0, got " + shift);
+        }
+        if (!optimizer.equalsIgnoreCase("sgd") && !optimizer.equalsIgnoreCase("adam")) {
+            throw new CommandLine.ParameterException(cl, "--optimizer must be sgd or adam, got '" + optimizer + "'");
+        }
+        if (data.dataset != null) {
+            try {
+                io.cnn4j.data.Datasets.candidates(data.dataset, io.cnn4j.data.Datasets.Lookup.fromEnvironment(null));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage());
+            }
+        }
+        if (!ModelSource.isBuiltIn(model) && !java.nio.file.Files.exists(Path.of(model))) {
+            throw new CommandLine.ParameterException(cl, "--model '" + model + "' is neither a built-in model ("
+                    + String.join(", ", io.cnn4j.model.Architectures.NAMES) + ") nor an existing file");
+        }
+    }
+
+    private Optimizer optimizer() {
+        CommandLine cl = spec.commandLine();
+        try {
+            if (optimizer.equalsIgnoreCase("sgd")) {
+                return new SGD(lr == null ? 0.01 : lr, momentum, nesterov, 0);
+            }
+            return new Adam(lr == null ? 0.001 : lr);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+    }
+
+    static long peakHeapMiB() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        return peak >> 20;
+    }
+}

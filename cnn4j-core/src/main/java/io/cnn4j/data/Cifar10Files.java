@@ -1,0 +1,75 @@
+package io.cnn4j.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * CIFAR-10 binary version (https://www.cs.toronto.edu/~kriz/cifar.html): each record is one label
+ * byte (0..9) followed by 3072 pixel bytes, the 1024 red values of the 32×32 image row by row, then
+ * the green, then the blue. Files are data_batch_1.bin … data_batch_5.bin and test_batch.bin.
+ * We return NHWC, so the planes are interleaved on reading.
+ */
+public final class Cifar10Files {
+    public static final int SIDE = 32;
+    public static final int CHANNELS = 3;
+    public static final int RECORD = 1 + SIDE * SIDE * CHANNELS;
+    public static final int CLASSES = 10;
+    public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer",
+            "dog", "frog", "horse", "ship", "truck");
+    public static final List<String> TRAIN_FILES = List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+            "data_batch_4.bin", "data_batch_5.bin");
+    public static final String TEST_FILE = "test_batch.bin";
+
+    private Cifar10Files() {
+    }
+
+    /** Images (N, 32, 32, 3) as unsigned bytes and labels (N), from one or more batch files in order. */
+    public record Batch(UByteArray images, int[] labels) {
+    }
+
+    public static Batch read(List<Path> files) throws IOException {
+        long total = 0;
+        for (Path f : files) {
+            long len = Files.size(f);
+            if (len == 0 || len % RECORD != 0) {
+                throw new DataFormatException(f, "size " + len + " bytes is not a positive multiple of the CIFAR-10 record size "
+                        + RECORD + " (1 label byte + 32×32×3 pixels); is it the binary version (cifar-10-binary.tar.gz)?");
+            }
+            total += len / RECORD;
+        }
+        if (total * (RECORD - 1) > BoundedRead.MAX_BYTES) {
+            throw new IllegalArgumentException("too many CIFAR-10 records for one array: " + total);
+        }
+        int n = (int) total;
+        byte[] pixels = new byte[n * (RECORD - 1)];
+        int[] labels = new int[n];
+        byte[] rec = new byte[RECORD];
+        int plane = SIDE * SIDE;
+        int i = 0;
+        for (Path f : files) {
+            long records = Files.size(f) / RECORD;
+            try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
+                for (long r = 0; r < records; r++, i++) {
+                    if (BoundedRead.readUpTo(in, rec, 0, RECORD, f) < RECORD) {
+                        throw new DataFormatException(f, "truncated at record " + r + " (the file changed while reading?)");
+                    }
+                    int label = rec[0] & 0xFF;
+                    if (label >= CLASSES) {
+                        throw new DataFormatException(f, "label " + label + " at index " + r + " is outside the class range [0, " + CLASSES + ")");
+                    }
+                    labels[i] = label;
+                    int base = i * (RECORD - 1);
+                    for (int p = 0; p < plane; p++) {
+                        for (int c = 0; c < CHANNELS; c++) {
+                            pixels[base + p * CHANNELS + c] = rec[1 + c * plane + p];
+                        }
+                    }
+                }
+            }
+        }
+        return new Batch(new UByteArray(new int[]{n, SIDE, SIDE, CHANNELS}, pixels), labels);
+    }
+}

@@ -1,0 +1,550 @@
+package io.cnn4j.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnn4j.kernels.Padding;
+import io.cnn4j.layers.Activation;
+import io.cnn4j.layers.ActivationFunction;
+import io.cnn4j.layers.AveragePooling2D;
+import io.cnn4j.layers.Conv2D;
+import io.cnn4j.layers.Dense;
+import io.cnn4j.layers.Dropout;
+import io.cnn4j.layers.Flatten;
+import io.cnn4j.layers.Initializer;
+import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.LayerConfig;
+import io.cnn4j.layers.MaxPooling2D;
+import io.cnn4j.layers.Pooling2D;
+import io.cnn4j.layers.SpatialDropout2D;
+import io.cnn4j.model.Sequential;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A Sequential model's architecture as Keras-style JSON: {@code {"class_name": "Sequential",
+ * "config": {"name": …, "layers": [{"class_name": "InputLayer", "config": {"batch_shape": [null,
+ * 28, 28, 1]}}, {"class_name": "Conv2D", "config": {…}}, …]}}}.
+ *
+ * <p>{@link #fromJson} reads what we write, architecture files written by hand, and the output of
+ * Keras' {@code model.to_json()} for Sequential models of supported layers (Conv2D, MaxPooling2D,
+ * AveragePooling2D, Dropout, SpatialDropout2D, Flatten, Dense, Activation, InputLayer), in both
+ * dialects: Keras 2 ({@code batch_input_shape}, initializers as {@code {class_name, config}}) and
+ * Keras 3 ({@code InputLayer.batch_shape}, objects wrapped with {@code module} and
+ * {@code registered_name}, {@code build_config}). Options cnn4j does not implement (channels_first,
+ * dilation, groups, regularizers, constraints) are refused with the layer named, never ignored.
+ *
+ * <p>cnn4j adds one key: {@code config.seed}, the model's seed (Keras has none); without it the
+ * seed passed to {@link #fromJson(String, long)} is used.
+ */
+public final class ModelJson {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final JsonNodeFactory F = JsonNodeFactory.instance;
+    public static final List<String> SUPPORTED = List.of("InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Dropout",
+            "SpatialDropout2D", "Flatten", "Dense", "Activation");
+
+    private ModelJson() {
+    }
+
+    /** The architecture (layers, input shape, name, seed) as pretty-printed JSON. */
+    public static String toJson(Sequential model) {
+        try {
+            return MAPPER.writeValueAsString(architecture(model));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The architecture as a JSON tree. The model must be built (its input shape known). */
+    public static ObjectNode architecture(Sequential model) {
+        ObjectNode root = F.objectNode();
+        root.put("class_name", "Sequential");
+        ObjectNode config = root.putObject("config");
+        config.put("name", model.name());
+        config.put("seed", model.seed());
+        ArrayNode layers = config.putArray("layers");
+        ObjectNode input = layers.addObject();
+        input.put("class_name", "InputLayer");
+        ObjectNode ic = input.putObject("config");
+        ArrayNode bs = ic.putArray("batch_shape");
+        bs.addNull();
+        for (int d : model.inputShape()) {
+            bs.add(d);
+        }
+        ic.put("dtype", "float32");
+        ic.put("name", "input_layer");
+        for (Layer l : model.layers()) {
+            layers.add(layer(l));
+        }
+        return root;
+    }
+
+    static ObjectNode layer(Layer l) {
+        ObjectNode n = F.objectNode();
+        LayerConfig lc = l.config();
+        n.put("class_name", lc.className());
+        ObjectNode c = n.putObject("config");
+        c.put("name", l.name());
+        c.put("trainable", true);
+        if (lc instanceof Conv2D.Config k) {
+            c.put("filters", k.filters());
+            pair(c, "kernel_size", k.kernelSize());
+            pair(c, "strides", k.strides());
+            c.put("padding", k.padding().keras());
+            c.put("data_format", "channels_last");
+            pair(c, "dilation_rate", new int[]{1, 1});
+            c.put("groups", 1);
+            c.put("activation", k.activation().keras());
+            c.put("use_bias", k.useBias());
+            c.set("kernel_initializer", initializer(k.kernelInitializer()));
+            c.set("bias_initializer", initializer(k.biasInitializer()));
+        } else if (lc instanceof Dense.Config d) {
+            c.put("units", d.units());
+            c.put("activation", d.activation().keras());
+            c.put("use_bias", d.useBias());
+            c.set("kernel_initializer", initializer(d.kernelInitializer()));
+            c.set("bias_initializer", initializer(d.biasInitializer()));
+        } else if (lc instanceof Pooling2D.Config p) {
+            pair(c, "pool_size", p.poolSize());
+            c.put("padding", p.padding().keras());
+            pair(c, "strides", p.strides());
+            c.put("data_format", "channels_last");
+        } else if (lc instanceof SpatialDropout2D.Config s) {
+            c.put("rate", s.rate());
+            putSeed(c, s.seed());
+            c.put("data_format", "channels_last");
+        } else if (lc instanceof Dropout.Config d) {
+            c.put("rate", d.rate());
+            if (d.noiseShape() == null) {
+                c.putNull("noise_shape");
+            } else {
+                ArrayNode ns = c.putArray("noise_shape");
+                for (int v : d.noiseShape()) {
+                    if (v == Dropout.NONE) {
+                        ns.addNull();
+                    } else {
+                        ns.add(v);
+                    }
+                }
+            }
+            putSeed(c, d.seed());
+        } else if (lc instanceof Flatten.Config) {
+            c.put("data_format", "channels_last");
+        } else if (lc instanceof Activation.Config a) {
+            c.put("activation", a.activation().keras());
+        } else {
+            throw new IllegalArgumentException("layer '" + l.name() + "' (" + lc.className() + ") cannot be written as JSON: "
+                    + "ModelJson knows " + String.join(", ", SUPPORTED));
+        }
+        return n;
+    }
+
+    private static void putSeed(ObjectNode c, Long seed) {
+        if (seed == null) {
+            c.putNull("seed");
+        } else {
+            c.put("seed", seed);
+        }
+    }
+
+    private static void pair(ObjectNode c, String key, int[] v) {
+        ArrayNode a = c.putArray(key);
+        for (int x : v) {
+            a.add(x);
+        }
+    }
+
+    private static ObjectNode initializer(Initializer i) {
+        ObjectNode n = F.objectNode();
+        n.put("class_name", switch (i) {
+            case GLOROT_UNIFORM -> "GlorotUniform";
+            case HE_UNIFORM -> "HeUniform";
+            case ZEROS -> "Zeros";
+            case ONES -> "Ones";
+        });
+        ObjectNode c = n.putObject("config");
+        if (i == Initializer.GLOROT_UNIFORM || i == Initializer.HE_UNIFORM) {
+            c.putNull("seed");
+        }
+        return n;
+    }
+
+    /** Reads an architecture file; errors name the file. */
+    public static Sequential read(Path file, long defaultSeed) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        try {
+            Sequential model = fromJson(text, defaultSeed);
+            // weights and gradients (plus optimizer slots later) must fit the heap; say so before build allocates them
+            long params = ModelFiles.parameterCount(model);
+            long bytes = 8 * params;
+            if (params > Integer.MAX_VALUE || bytes > Runtime.getRuntime().maxMemory()) {
+                throw new IllegalArgumentException("the model has " + params + " parameters; weights and gradients alone need "
+                        + (bytes >> 20) + " MiB, more than this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB; raise it with -Xmx)");
+            }
+            return model;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ModelFileException(file, e.getMessage(), e);
+        }
+    }
+
+    public static Sequential fromJson(String json) {
+        return fromJson(json, 0L);
+    }
+
+    /** Builds an unbuilt-but-shaped model (first layer carries the input shape) from JSON text. */
+    public static Sequential fromJson(String json, long defaultSeed) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("a model JSON must be an object with class_name and config");
+        }
+        return fromTree(root, defaultSeed);
+    }
+
+    public static Sequential fromTree(JsonNode root, long defaultSeed) {
+        if (root.has("modelTopology")) { // TensorFlow.js model.json
+            root = root.get("modelTopology");
+        }
+        if (root.has("model_config")) { // Keras .h5 / tfjs topology
+            root = root.get("model_config");
+        }
+        String cls = text(root, "class_name", "model");
+        if (!cls.equals("Sequential")) {
+            throw new IllegalArgumentException("only Sequential models are supported, got class_name '" + cls + "'");
+        }
+        JsonNode config = root.get("config");
+        JsonNode layers;
+        String name = "sequential";
+        long seed = defaultSeed;
+        int[] inputShape = null;
+        if (config != null && config.isArray()) { // Keras 2.0-2.1: config is the layer list
+            layers = config;
+        } else if (config != null && config.isObject()) {
+            layers = config.get("layers");
+            if (config.hasNonNull("name")) {
+                name = config.get("name").asText();
+            }
+            if (config.hasNonNull("seed")) {
+                if (!config.get("seed").canConvertToLong()) {
+                    throw new IllegalArgumentException("model seed must be an integer, got " + config.get("seed"));
+                }
+                seed = config.get("seed").asLong();
+            }
+            inputShape = batchShape(config.get("build_input_shape"), "model build_input_shape");
+        } else {
+            throw new IllegalArgumentException("model has no config object");
+        }
+        if (layers == null || !layers.isArray()) {
+            throw new IllegalArgumentException("model config has no layers list");
+        }
+        Sequential model = new Sequential(name, seed);
+        Set<String> names = new HashSet<>();
+        List<Layer> built = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            JsonNode ln = layers.get(i);
+            String lcls = text(ln, "class_name", "layer " + i);
+            JsonNode lc = ln.get("config");
+            if (lc == null || !lc.isObject()) {
+                throw new IllegalArgumentException("layer " + i + " (" + lcls + ") has no config object");
+            }
+            String lname = lc.hasNonNull("name") ? lc.get("name").asText() : null;
+            String where = "layer " + i + (lname == null ? "" : " '" + lname + "'") + " (" + lcls + ")";
+            int[] declared = batchShape(lc.has("batch_shape") ? lc.get("batch_shape") : lc.get("batch_input_shape"), where);
+            if (declared == null && lc.has("input_shape")) {
+                declared = shape(lc.get("input_shape"), where + " input_shape");
+            }
+            if (declared == null && ln.has("build_config") && built.isEmpty()) {
+                declared = batchShape(ln.get("build_config").get("input_shape"), where + " build_config");
+            }
+            if (declared != null && inputShape == null && built.isEmpty()) {
+                inputShape = declared;
+            }
+            if (lcls.equals("InputLayer")) {
+                if (!built.isEmpty()) {
+                    throw new IllegalArgumentException(where + ": an InputLayer must come first");
+                }
+                if (declared == null) {
+                    throw new IllegalArgumentException(where + " has no batch_shape / batch_input_shape");
+                }
+                continue;
+            }
+            Layer layer;
+            try {
+                layer = layer(lcls, lc, where);
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith(where) ? e : new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+            if (lname != null) {
+                if (!names.add(lname)) {
+                    throw new IllegalArgumentException(where + ": the name '" + lname + "' is used twice");
+                }
+                layer.setName(lname);
+            }
+            built.add(layer);
+        }
+        if (built.isEmpty()) {
+            throw new IllegalArgumentException("the model has no layers besides its input");
+        }
+        if (inputShape == null) {
+            throw new IllegalArgumentException("the model JSON gives no input shape: add {\"class_name\": \"InputLayer\", "
+                    + "\"config\": {\"batch_shape\": [null, 28, 28, 1]}} as the first layer");
+        }
+        if (built.get(0) instanceof io.cnn4j.layers.AbstractLayer<?> first) {
+            first.inputShape(inputShape);
+        }
+        for (Layer l : built) {
+            model.add(l);
+        }
+        return model;
+    }
+
+    private static Layer layer(String cls, JsonNode c, String where) {
+        requireChannelsLast(c, where);
+        return switch (cls) {
+            case "Conv2D", "Convolution2D" -> {
+                requireAbsentOrDefault(c, where, "dilation_rate", 1);
+                requireAbsentOrDefault(c, where, "groups", 1);
+                requireNull(c, where, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                int filters = integer(c, "filters", where);
+                int[] k = pairOf(c.get("kernel_size"), where + " kernel_size");
+                int[] s = c.hasNonNull("strides") ? pairOf(c.get("strides"), where + " strides") : new int[]{1, 1};
+                yield new Conv2D(new Conv2D.Config(filters, k, s, padding(c), activation(c, where), bool(c, "use_bias", true),
+                        init(c.get("kernel_initializer"), Initializer.GLOROT_UNIFORM, where), init(c.get("bias_initializer"), Initializer.ZEROS, where)));
+            }
+            case "Dense" -> {
+                requireNull(c, where, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                yield new Dense(new Dense.Config(integer(c, "units", where), activation(c, where), bool(c, "use_bias", true),
+                        init(c.get("kernel_initializer"), Initializer.GLOROT_UNIFORM, where), init(c.get("bias_initializer"), Initializer.ZEROS, where)));
+            }
+            case "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D" -> {
+                int[] pool = c.hasNonNull("pool_size") ? pairOf(c.get("pool_size"), where + " pool_size") : new int[]{2, 2};
+                int[] strides = c.hasNonNull("strides") ? pairOf(c.get("strides"), where + " strides") : null;
+                boolean max = cls.startsWith("Max");
+                Pooling2D.Config pc = new Pooling2D.Config(max ? "MaxPooling2D" : "AveragePooling2D", pool, strides, padding(c));
+                yield max ? new MaxPooling2D(pc) : new AveragePooling2D(pc);
+            }
+            case "Dropout" -> {
+                int[] ns = null;
+                JsonNode nsn = c.get("noise_shape");
+                if (nsn != null && !nsn.isNull()) {
+                    if (!nsn.isArray()) {
+                        throw new IllegalArgumentException(where + ": noise_shape must be a list, got " + nsn);
+                    }
+                    ns = new int[nsn.size()];
+                    for (int i = 0; i < ns.length; i++) {
+                        JsonNode v = nsn.get(i);
+                        if (v.isNull()) {
+                            ns[i] = Dropout.NONE;
+                        } else if (v.canConvertToInt() && v.isIntegralNumber() && v.asInt() >= 1) {
+                            ns[i] = v.asInt();
+                        } else {
+                            throw new IllegalArgumentException(where + ": noise_shape entries must be null or positive integers, got " + nsn);
+                        }
+                    }
+                }
+                yield new Dropout(new Dropout.Config(number(c, "rate", where), ns, seed(c, where)));
+            }
+            case "SpatialDropout2D" -> new SpatialDropout2D(new SpatialDropout2D.Config(number(c, "rate", where), seed(c, where)));
+            case "Flatten" -> new Flatten();
+            case "Activation" -> new Activation(new Activation.Config(activation(c, where)));
+            default -> throw new IllegalArgumentException(where + " is not supported by cnn4j; supported layers: " + String.join(", ", SUPPORTED));
+        };
+    }
+
+    private static void requireChannelsLast(JsonNode c, String where) {
+        if (c.hasNonNull("data_format") && !c.get("data_format").asText().equals("channels_last")) {
+            throw new IllegalArgumentException(where + ": data_format '" + c.get("data_format").asText()
+                    + "' is not supported; cnn4j uses channels_last (NHWC) only");
+        }
+    }
+
+    private static void requireAbsentOrDefault(JsonNode c, String where, String key, int dflt) {
+        JsonNode v = c.get(key);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        boolean ok = v.isArray() ? allEqual(v, dflt) : v.isIntegralNumber() && v.asInt() == dflt;
+        if (!ok) {
+            throw new IllegalArgumentException(where + ": " + key + " " + v + " is not supported (only " + dflt + ")");
+        }
+    }
+
+    private static boolean allEqual(JsonNode arr, int v) {
+        for (JsonNode x : arr) {
+            if (!x.isIntegralNumber() || x.asInt() != v) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void requireNull(JsonNode c, String where, String... keys) {
+        for (String k : keys) {
+            if (c.hasNonNull(k)) {
+                throw new IllegalArgumentException(where + ": " + k + " " + c.get(k) + " is not supported by cnn4j (must be null)");
+            }
+        }
+    }
+
+    private static String text(JsonNode n, String key, String where) {
+        JsonNode v = n == null ? null : n.get(key);
+        if (v == null || !v.isTextual()) {
+            throw new IllegalArgumentException(where + " has no string '" + key + "'");
+        }
+        return v.asText();
+    }
+
+    private static int integer(JsonNode c, String key, String where) {
+        JsonNode v = c.get(key);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new IllegalArgumentException(where + ": '" + key + "' must be an integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode c, String key, String where) {
+        JsonNode v = c.get(key);
+        if (v == null || !v.isNumber()) {
+            throw new IllegalArgumentException(where + ": '" + key + "' must be a number, got " + v);
+        }
+        return v.asDouble();
+    }
+
+    private static boolean bool(JsonNode c, String key, boolean dflt) {
+        JsonNode v = c.get(key);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException("'" + key + "' must be true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+
+    private static Long seed(JsonNode c, String where) {
+        JsonNode v = c.get("seed");
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException(where + ": seed must be an integer or null, got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static Padding padding(JsonNode c) {
+        return c.hasNonNull("padding") ? Padding.parse(c.get("padding").asText()) : Padding.VALID;
+    }
+
+    private static ActivationFunction activation(JsonNode c, String where) {
+        JsonNode v = c.get("activation");
+        if (v == null || v.isNull()) {
+            return ActivationFunction.LINEAR;
+        }
+        if (v.isObject()) { // Keras 3 may serialise an activation object
+            v = v.get("config") != null && v.get("config").hasNonNull("name") ? v.get("config").get("name") : v.get("class_name");
+        }
+        if (v == null || !v.isTextual()) {
+            throw new IllegalArgumentException(where + ": activation must be a name such as \"relu\", got " + c.get("activation"));
+        }
+        return ActivationFunction.parse(v.asText());
+    }
+
+    private static Initializer init(JsonNode v, Initializer dflt, String where) {
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        String name;
+        JsonNode cfg = null;
+        if (v.isTextual()) {
+            name = v.asText();
+        } else if (v.isObject() && v.hasNonNull("class_name")) {
+            name = v.get("class_name").asText();
+            cfg = v.get("config");
+        } else {
+            throw new IllegalArgumentException(where + ": cannot read initializer " + v);
+        }
+        String key = name.toLowerCase(Locale.ROOT).replace("_", "");
+        if (key.equals("variancescaling") && cfg != null) {
+            // Keras 2.0-2.2 wrote glorot_uniform / he_uniform as VarianceScaling
+            double scale = cfg.path("scale").asDouble(1.0);
+            String mode = cfg.path("mode").asText("");
+            String dist = cfg.path("distribution").asText("");
+            if (dist.equals("uniform") && mode.equals("fan_avg") && scale == 1.0) {
+                return Initializer.GLOROT_UNIFORM;
+            }
+            if (dist.equals("uniform") && mode.equals("fan_in") && scale == 2.0) {
+                return Initializer.HE_UNIFORM;
+            }
+            throw new IllegalArgumentException(where + ": initializer " + v + " is not supported (glorot_uniform, he_uniform, zeros, ones are)");
+        }
+        try {
+            return Initializer.parse(key.replace("glorotuniform", "glorot_uniform").replace("heuniform", "he_uniform"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": initializer '" + name + "' is not supported (glorot_uniform, he_uniform, zeros, ones are)");
+        }
+    }
+
+    /** An int or a list of two ints, as Keras accepts for kernel_size, strides and pool_size. */
+    private static int[] pairOf(JsonNode v, String where) {
+        if (v != null && v.isIntegralNumber() && v.canConvertToInt()) {
+            return new int[]{v.asInt(), v.asInt()};
+        }
+        if (v != null && v.isArray() && v.size() == 2 && v.get(0).isIntegralNumber() && v.get(1).isIntegralNumber()
+                && v.get(0).canConvertToInt() && v.get(1).canConvertToInt()) {
+            return new int[]{v.get(0).asInt(), v.get(1).asInt()};
+        }
+        throw new IllegalArgumentException(where + " must be an integer or a list of two integers, got " + v);
+    }
+
+    /** [null, 28, 28, 1] → (28, 28, 1); null when absent. */
+    private static int[] batchShape(JsonNode v, String where) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isArray() || v.size() < 2) {
+            throw new IllegalArgumentException(where + ": batch shape must be a list like [null, 28, 28, 1], got " + v);
+        }
+        int[] s = new int[v.size() - 1];
+        for (int i = 1; i < v.size(); i++) {
+            s[i - 1] = dim(v.get(i), where, v);
+        }
+        return s;
+    }
+
+    private static int[] shape(JsonNode v, String where) {
+        if (v == null || !v.isArray() || v.isEmpty()) {
+            throw new IllegalArgumentException(where + " must be a list of positive integers, got " + v);
+        }
+        int[] s = new int[v.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = dim(v.get(i), where, v);
+        }
+        return s;
+    }
+
+    private static int dim(JsonNode d, String where, JsonNode all) {
+        if (!d.isIntegralNumber() || !d.canConvertToInt() || d.asInt() < 1) {
+            throw new IllegalArgumentException(where + ": shape " + all + " must have positive integer dimensions after the batch axis");
+        }
+        return d.asInt();
+    }
+}
