@@ -17,13 +17,20 @@ public final class Im2Col {
     // x: (H, W, C) at xOff -> cols: (OH·OW, KH·KW·C) at colsOff
     public static void im2col(float[] x, int xOff, int channels, ConvGeometry gh, ConvGeometry gw,
                               float[] cols, int colsOff) {
+        im2col(x, xOff, channels, gh, gw, cols, colsOff, 0, gh.out() * gw.out());
+    }
+
+    // x: (H, W, C) at xOff -> cols: rows [from, to) of the (OH·OW, KH·KW·C) matrix, written from colsOff
+    public static void im2col(float[] x, int xOff, int channels, ConvGeometry gh, ConvGeometry gw,
+                              float[] cols, int colsOff, int from, int to) {
         int kh = gh.kernel(), kw = gw.kernel();
         int rowLen = kh * kw * channels;
         int w = gw.in();
         int r = colsOff;
-        for (int oh = 0; oh < gh.out(); oh++) {
+        for (int q = from; q < to; q++) {
+            int oh = q / gw.out(), ow = q % gw.out();
             int ih0 = oh * gh.stride() - gh.padBefore();
-            for (int ow = 0; ow < gw.out(); ow++) {
+            {
                 int iw0 = ow * gw.stride() - gw.padBefore();
                 int p = r;
                 for (int dy = 0; dy < kh; dy++) {
@@ -45,8 +52,8 @@ public final class Im2Col {
                                 (dxEnd - dxStart) * channels);
                     }
                     if (dxEnd < kw) {
-                        int from = p + Math.max(dxEnd, dxStart) * channels;
-                        Arrays.fill(cols, from, p + kw * channels, 0f);
+                        int fillFrom = p + Math.max(dxEnd, dxStart) * channels;
+                        Arrays.fill(cols, fillFrom, p + kw * channels, 0f);
                     }
                     p += kw * channels;
                 }
@@ -58,13 +65,20 @@ public final class Im2Col {
     // cols: (OH·OW, KH·KW·C) at colsOff -> dx: (H, W, C) at dxOff, accumulated (+=)
     public static void col2im(float[] cols, int colsOff, int channels, ConvGeometry gh, ConvGeometry gw,
                               float[] dx, int dxOff) {
+        col2im(cols, colsOff, channels, gh, gw, dx, dxOff, 0, gh.out() * gw.out());
+    }
+
+    // cols: rows [from, to) of the (OH·OW, KH·KW·C) matrix, read from colsOff -> dx: (H, W, C) at dxOff, accumulated (+=)
+    public static void col2im(float[] cols, int colsOff, int channels, ConvGeometry gh, ConvGeometry gw,
+                              float[] dx, int dxOff, int from, int to) {
         int kh = gh.kernel(), kw = gw.kernel();
         int rowLen = kh * kw * channels;
         int w = gw.in();
         int r = colsOff;
-        for (int oh = 0; oh < gh.out(); oh++) {
+        for (int q = from; q < to; q++) {
+            int oh = q / gw.out(), ow = q % gw.out();
             int ih0 = oh * gh.stride() - gh.padBefore();
-            for (int ow = 0; ow < gw.out(); ow++) {
+            {
                 int iw0 = ow * gw.stride() - gw.padBefore();
                 int p = r;
                 for (int dy = 0; dy < kh; dy++) {

@@ -46,23 +46,33 @@ public final class Parallel {
         void run(int from, int to);
     }
 
+    /** A range body that also gets its part's number (0 ≤ part < threads), e.g. to pick per-thread buffers. */
+    public interface PartRange {
+        void run(int part, int from, int to);
+    }
+
     /** Splits [0, count) into min(threads, count) contiguous, nearly equal ranges and runs them in parallel. */
     public void forRange(int count, Range body) {
+        forParts(count, (part, from, to) -> body.run(from, to));
+    }
+
+    /** As {@link #forRange}, telling each range its part number; part p always gets the same range for the same count. */
+    public void forParts(int count, PartRange body) {
         int parts = Math.min(threads, count);
         if (parts <= 1) {
             if (count > 0) {
-                body.run(0, count);
+                body.run(0, 0, count);
             }
             return;
         }
         List<Future<?>> futures = new ArrayList<>(parts - 1);
         for (int t = 1; t < parts; t++) {
-            int from = (int) ((long) count * t / parts), to = (int) ((long) count * (t + 1) / parts);
-            futures.add(pool.submit(() -> body.run(from, to)));
+            int part = t, from = (int) ((long) count * t / parts), to = (int) ((long) count * (t + 1) / parts);
+            futures.add(pool.submit(() -> body.run(part, from, to)));
         }
         Throwable failure = null;
         try {
-            body.run(0, (int) ((long) count / parts));
+            body.run(0, 0, (int) ((long) count / parts));
         } catch (RuntimeException | Error e) {
             failure = e;
         }

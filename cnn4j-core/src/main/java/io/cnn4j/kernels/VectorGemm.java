@@ -46,6 +46,7 @@ public final class VectorGemm implements Gemm {
     private final int nc;
     private final Workspace[] workspaces;
     private final ThreadPoolExecutor pool;
+    private final Operands operands = new Operands();
 
     /** A backend using up to {@code threads} threads per call, with default block sizes. */
     public VectorGemm(int threads) {
@@ -86,6 +87,12 @@ public final class VectorGemm implements Gemm {
         return threads;
     }
 
+    /** A one-thread instance with the same blocking, for callers that run several products side by side. */
+    @Override
+    public Gemm forOneThread() {
+        return new VectorGemm(1, kc, nc);
+    }
+
     /** The vector width in floats (16 with AVX-512, 8 with AVX2). */
     public static int vectorLength() {
         return VL;
@@ -99,7 +106,8 @@ public final class VectorGemm implements Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        Operands ops = new Operands(transA, transB, a, aOff, lda, b, bOff, ldb);
+        // one reusable holder per instance (calls are serialised): no allocation per call
+        Operands ops = operands.set(transA, transB, a, aOff, lda, b, bOff, ldb);
         if (k == 0 || alpha == 0f) {
             scale(c, cOff, ldc, 0, m, 0, n, beta);
             return;
@@ -409,7 +417,32 @@ public final class VectorGemm implements Gemm {
     }
 
     /** The operands of one call and how to read op(A) and op(B) from them. */
-    private record Operands(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+    private static final class Operands {
+        private boolean transA;
+        private boolean transB;
+        private float[] a;
+        private int aOff;
+        private int lda;
+        private float[] b;
+        private int bOff;
+        private int ldb;
+
+        Operands set(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+            this.transA = transA;
+            this.transB = transB;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            return this;
+        }
+
+        float[] a() {
+            return a;
+        }
+
         /** Index of op(A)(i, p) in {@code a}. */
         int aIndex(int i, int p) {
             return transA ? aOff + p * lda + i : aOff + i * lda + p;
