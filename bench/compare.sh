@@ -92,6 +92,7 @@ for f in sorted(os.listdir(d)):
         r = load(f)
         g = r["gemm"]
         print(f"\ncnn4j {r['backend']}: SGEMM on the model's forward products {g['gflops_forward_products']:.1f} GFLOP/s; "
+              f"heap allocated per training batch {r['train'].get('allocated_bytes_per_batch', float('nan')) / 1024:.1f} KB; "
               f"per-layer ms/batch (forward / backward):")
         for p in r.get("profile", []):
             print(f"  {p['layer']:<18} {p['type']:<16} {p['forward_ms']:8.2f} {p['backward_ms']:8.2f}")

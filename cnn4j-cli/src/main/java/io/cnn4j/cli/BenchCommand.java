@@ -172,6 +172,7 @@ public final class BenchCommand implements Callable<Integer> {
             step.run();
         }
         double[] seconds = new double[repeats];
+        long allocatedBefore = allocatedBytesAllThreads();
         for (int rep = 0; rep < repeats; rep++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < iters; i++) {
@@ -179,6 +180,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             seconds[rep] = (System.nanoTime() - t0) / 1e9;
         }
+        long allocated = allocatedBytesAllThreads() - allocatedBefore;
         double[] ips = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             ips[i] = (double) iters * batch / seconds[i];
@@ -195,6 +197,8 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("ms_per_batch_median", 1000 * medianSec / iters);
         m.put("gflops_at_max", iters * batch / sortedSec[0] * flopsPerImage / 1e9);
         m.put("gflops_at_median", iters * batch / medianSec * flopsPerImage / 1e9);
+        // heap bytes allocated per batch in steady state, by all live threads (JVM counters)
+        m.put("allocated_bytes_per_batch", allocated < 0 ? -1 : (double) allocated / (repeats * iters));
         return m;
     }
 
@@ -344,6 +348,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     // ---- memory ------------------------------------------------------------------------------
 
+    /** Heap bytes allocated so far by all live threads, or a negative number where the JVM does not count them. */
+    static long allocatedBytesAllThreads() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx && mx.isThreadAllocatedMemorySupported()) {
+            long sum = 0;
+            for (long a : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+                sum += Math.max(0, a);
+            }
+            return sum;
+        }
+        return -1;
+    }
+
     /** Sum of the heap pools' peak usage since the JVM started. */
     static long peakHeapBytes() {
         long sum = 0;
@@ -409,9 +425,10 @@ public final class BenchCommand implements Callable<Integer> {
         for (String what : List.of("train", "infer")) {
             Map<String, Object> m = (Map<String, Object>) res.get(what);
             if (m != null) {
-                System.out.printf(Locale.ROOT, "%-6s images/s median %.1f  max %.1f   ms/batch min %.1f median %.1f   GFLOP/s median %.1f%n",
+                System.out.printf(Locale.ROOT, "%-6s images/s median %.1f  max %.1f   ms/batch min %.1f median %.1f   GFLOP/s median %.1f"
+                                + "   allocated %.1f KB/batch%n",
                         what, m.get("images_per_s_median"), m.get("images_per_s_max"), m.get("ms_per_batch_min"),
-                        m.get("ms_per_batch_median"), m.get("gflops_at_median"));
+                        m.get("ms_per_batch_median"), m.get("gflops_at_median"), (Double) m.get("allocated_bytes_per_batch") / 1024);
             }
         }
         Map<String, Object> g = (Map<String, Object>) res.get("gemm");

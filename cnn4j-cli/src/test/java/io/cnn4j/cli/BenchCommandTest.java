@@ -29,6 +29,7 @@ class BenchCommandTest {
             JsonNode m = r.get(mode);
             assertThat(m.get("images_per_s_all")).hasSize(3);
             assertThat(m.get("images_per_s_max").asDouble()).isGreaterThanOrEqualTo(m.get("images_per_s_median").asDouble()).isPositive();
+            assertThat(m.get("allocated_bytes_per_batch").asDouble()).isGreaterThanOrEqualTo(0);
         }
         assertThat(r.get("gemm").get("gflops_forward_products").asDouble()).isPositive();
         assertThat(r.get("peak_rss_mib").asDouble()).isPositive();
