@@ -189,7 +189,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             biasInitializer.fill(bias.value(), k, filters, ctx.initRandom());
         }
         gemm = ctx.gemm();
-        parallel = new Parallel(Math.max(1, ctx.threads()));
+        // beside a backend whose threads spin between calls, extra Java threads would oversubscribe the cores
+        parallel = new Parallel(gemm.busyWaits() ? 1 : Math.max(1, ctx.threads()));
         int pixels = gh.out() * gw.out();
         group = Math.max(parallel.threads(), COLUMN_BUDGET / Math.max(1, pixels * k));
         Gemm one = gemm.forOneThread();
