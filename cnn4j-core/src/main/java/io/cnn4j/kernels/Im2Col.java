@@ -30,35 +30,33 @@ public final class Im2Col {
         for (int q = from; q < to; q++) {
             int oh = q / gw.out(), ow = q % gw.out();
             int ih0 = oh * gh.stride() - gh.padBefore();
-            {
-                int iw0 = ow * gw.stride() - gw.padBefore();
-                int p = r;
-                for (int dy = 0; dy < kh; dy++) {
-                    int ih = ih0 + dy;
-                    if (ih < 0 || ih >= gh.in()) {
-                        Arrays.fill(cols, p, p + kw * channels, 0f);
-                        p += kw * channels;
-                        continue;
-                    }
-                    int rowBase = xOff + ih * w * channels;
-                    // contiguous run of input columns inside the image
-                    int dxStart = Math.max(0, -iw0);
-                    int dxEnd = Math.min(kw, w - iw0);
-                    if (dxStart > 0) {
-                        Arrays.fill(cols, p, p + dxStart * channels, 0f);
-                    }
-                    if (dxEnd > dxStart) {
-                        System.arraycopy(x, rowBase + (iw0 + dxStart) * channels, cols, p + dxStart * channels,
-                                (dxEnd - dxStart) * channels);
-                    }
-                    if (dxEnd < kw) {
-                        int fillFrom = p + Math.max(dxEnd, dxStart) * channels;
-                        Arrays.fill(cols, fillFrom, p + kw * channels, 0f);
-                    }
+            int iw0 = ow * gw.stride() - gw.padBefore();
+            int p = r;
+            for (int dy = 0; dy < kh; dy++) {
+                int ih = ih0 + dy;
+                if (ih < 0 || ih >= gh.in()) {
+                    Arrays.fill(cols, p, p + kw * channels, 0f);
                     p += kw * channels;
+                    continue;
                 }
-                r += rowLen;
+                int rowBase = xOff + ih * w * channels;
+                // contiguous run of input columns inside the image
+                int dxStart = Math.max(0, -iw0);
+                int dxEnd = Math.min(kw, w - iw0);
+                if (dxStart > 0) {
+                    Arrays.fill(cols, p, p + dxStart * channels, 0f);
+                }
+                if (dxEnd > dxStart) {
+                    System.arraycopy(x, rowBase + (iw0 + dxStart) * channels, cols, p + dxStart * channels,
+                            (dxEnd - dxStart) * channels);
+                }
+                if (dxEnd < kw) {
+                    int fillFrom = p + Math.max(dxEnd, dxStart) * channels;
+                    Arrays.fill(cols, fillFrom, p + kw * channels, 0f);
+                }
+                p += kw * channels;
             }
+            r += rowLen;
         }
     }
 
@@ -78,27 +76,25 @@ public final class Im2Col {
         for (int q = from; q < to; q++) {
             int oh = q / gw.out(), ow = q % gw.out();
             int ih0 = oh * gh.stride() - gh.padBefore();
-            {
-                int iw0 = ow * gw.stride() - gw.padBefore();
-                int p = r;
-                for (int dy = 0; dy < kh; dy++) {
-                    int ih = ih0 + dy;
-                    if (ih >= 0 && ih < gh.in()) {
-                        int rowBase = dxOff + ih * w * channels;
-                        int dxStart = Math.max(0, -iw0);
-                        int dxEnd = Math.min(kw, w - iw0);
-                        for (int d = dxStart; d < dxEnd; d++) {
-                            int src = p + d * channels;
-                            int dst = rowBase + (iw0 + d) * channels;
-                            for (int c = 0; c < channels; c++) {
-                                dx[dst + c] += cols[src + c];
-                            }
+            int iw0 = ow * gw.stride() - gw.padBefore();
+            int p = r;
+            for (int dy = 0; dy < kh; dy++) {
+                int ih = ih0 + dy;
+                if (ih >= 0 && ih < gh.in()) {
+                    int rowBase = dxOff + ih * w * channels;
+                    int dxStart = Math.max(0, -iw0);
+                    int dxEnd = Math.min(kw, w - iw0);
+                    for (int d = dxStart; d < dxEnd; d++) {
+                        int src = p + d * channels;
+                        int dst = rowBase + (iw0 + d) * channels;
+                        for (int c = 0; c < channels; c++) {
+                            dx[dst + c] += cols[src + c];
                         }
                     }
-                    p += kw * channels;
                 }
-                r += rowLen;
+                p += kw * channels;
             }
+            r += rowLen;
         }
     }
 }
