@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * die when idle, so a dropped instance leaves nothing behind.
  */
 public final class VectorGemm implements Gemm {
-    private static final VectorSpecies<Float> SPECIES = "256".equals(System.getProperty("cnn4j.vbits")) ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
     /** Rows of C per micro-kernel call. */
     static final int MR = 6;
