@@ -99,6 +99,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private float[][] workerDcols;
     private float[][] workerKernelGrad;
     private int chunkPixels;
+    private float[][] biasPartials;
     private Tensor lastInput;
     private Tensor output;
     private Tensor gradLogits;
@@ -278,7 +279,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         });
     }
 
-    // dz: (N, OH, OW, F) -> kernel gradient (+=) and, when wanted, dx: (N, H, W, C) (zeroed by the caller)
+    // dz: (N, OH, OW, F) -> kernel gradient (+=) and, when wanted, dx: (N, H, W, C) (overwritten)
     private void backwardBlocked(Tensor x, float[] dz, float[] dx) {
         int pixels = gh.out() * gw.out();
         int k = kernelSize[0] * kernelSize[1] * channels;
@@ -298,6 +299,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             float[] buf = workerCols[part], dbuf = workerDcols[part], dw = workerKernelGrad[part];
             java.util.Arrays.fill(dw, 0f);
             for (int b = from; b < to; b++) {
+                if (dx != null) {
+                    Arrays.fill(dx, b * inItem, (b + 1) * inItem, 0f);
+                }
                 for (int q0 = 0; q0 < pixels; q0 += chunkPixels) {
                     int q1 = Math.min(pixels, q0 + chunkPixels), rows = q1 - q0;
                     int dzOff = (b * pixels + q0) * filters;
@@ -353,13 +357,29 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         checkGradient(gradOut, lastInput.dim(0));
         gradLogits = reuse(gradLogits, gradOut.shape());
         if (activation == ActivationFunction.RELU && useBias) {
-            // one pass: dz = dy where y > 0, and the bias gradient summed in the same order as below
+            // one pass: dz = dy where y > 0, and the bias gradient; rows split over the workers, each
+            // summing its own bias partial, then the partials added in worker order (same bits at a
+            // fixed thread count)
             float[] y = output.data(), dy = gradOut.data(), dz = gradLogits.data(), db = bias.grad();
-            for (int r = 0; r < dz.length; r += filters) {
+            int parts = parallel.threads();
+            if (biasPartials == null) {
+                biasPartials = new float[parts][filters];
+            }
+            parallel.forParts(dz.length / filters, (part, from, to) -> {
+                float[] pdb = biasPartials[part];
+                Arrays.fill(pdb, 0f);
+                for (int r = from * filters; r < to * filters; r += filters) {
+                    for (int f = 0; f < filters; f++) {
+                        float d = y[r + f] > 0f ? dy[r + f] : 0f;
+                        dz[r + f] = d;
+                        pdb[f] += d;
+                    }
+                }
+            });
+            int used = Math.min(parts, dz.length / filters);
+            for (int t = 0; t < used; t++) {
                 for (int f = 0; f < filters; f++) {
-                    float d = y[r + f] > 0f ? dy[r + f] : 0f;
-                    dz[r + f] = d;
-                    db[f] += d;
+                    db[f] += biasPartials[t][f];
                 }
             }
             return backwardGemms(gradLogits);
@@ -399,8 +419,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             float[] dx = null;
             if (computeInputGradient) {
                 gradInput = reuse(gradInput, x.shape());
-                dx = gradInput.data();
-                Arrays.fill(dx, 0f);
+                dx = gradInput.data(); // zeroed image by image by the workers
             }
             backwardBlocked(x, dz, dx);
             return computeInputGradient ? gradInput : null;

@@ -95,11 +95,16 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         checkGradient(gradOut, lastInputShape[0]);
         gradInput = reuse(gradInput, lastInputShape);
         float[] dx = gradInput.data();
-        Arrays.fill(dx, 0f);
         float[] dy = gradOut.data();
-        for (int o = 0; o < dy.length; o++) {
-            dx[argmax[o]] += dy[o];
-        }
+        int inItem = dx.length / lastInputShape[0], outItem = dy.length / lastInputShape[0];
+        int[] from = argmax;
+        // images in parallel: an image's winners lie inside that image, so the writes are disjoint
+        parallel.forRange(lastInputShape[0], (b0, b1) -> {
+            Arrays.fill(dx, b0 * inItem, b1 * inItem, 0f);
+            for (int o = b0 * outItem; o < b1 * outItem; o++) {
+                dx[from[o]] += dy[o];
+            }
+        });
         return gradInput;
     }
 }
