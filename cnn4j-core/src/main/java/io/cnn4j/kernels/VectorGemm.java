@@ -231,13 +231,21 @@ public final class VectorGemm implements Gemm {
         }
         w.ensurePack(kc * nc);
         int rs = ops.rowStride(), ks = ops.depthStride();
-        float[] a = ops.a(), pb = w.packB, tile = w.tile;
+        float[] a = ops.a(), tile = w.tile;
+        // B read in place when its rows already are whole NR-wide panels (untransposed, alpha 1):
+        // for a dense layer's x·W with a few rows the packing copy of W would cost as much as the
+        // multiply, and a convolution's kernel (k × F, F = 32 or 64) is already laid out that way
+        boolean direct = !ops.transB && alpha == 1f && (j1 - j0) % NR == 0;
+        float[] pb = direct ? ops.b : w.packB;
         for (int jc = j0; jc < j1; jc += nc) {
             int nb = Math.min(nc, j1 - jc);
             for (int pc = p0; pc < p1; pc += kc) {
                 int kb = Math.min(kc, p1 - pc);
                 boolean store = pc == p0 && beta == 0f;
-                ops.packB(pb, pc, kb, jc, nb, alpha);
+                int bs = direct ? ops.ldb : NR;
+                if (!direct) {
+                    ops.packB(pb, pc, kb, jc, nb, alpha);
+                }
                 // six rows of A stay in L1 while they meet every B panel (the packed block sits in L2)
                 for (int ir = i0; ir < i1; ir += MR) {
                     int rows = Math.min(MR, i1 - ir);
@@ -245,20 +253,20 @@ public final class VectorGemm implements Gemm {
                     for (int jr = 0; jr < nb; jr += NR) {
                         int cols = Math.min(NR, nb - jr);
                         int cIdx = cOff + ir * ldc + jc + jr;
-                        int bIdx = jr / NR * kb * NR;
+                        int bIdx = direct ? ops.bOff + pc * ops.ldb + jc + jr : jr / NR * kb * NR;
                         if (rows == MR && cols == NR) {
                             if (store) {
-                                microStore(kb, a, aIdx, rs, ks, MR, pb, bIdx, c, cIdx, ldc);
+                                microStore(kb, a, aIdx, rs, ks, MR, pb, bIdx, bs, c, cIdx, ldc);
                             } else {
-                                microAccumulate(kb, a, aIdx, rs, ks, MR, pb, bIdx, c, cIdx, ldc);
+                                microAccumulate(kb, a, aIdx, rs, ks, MR, pb, bIdx, bs, c, cIdx, ldc);
                             }
                         } else {
                             // an edge block goes through the tile, so the kernels never touch C out of range
                             if (store) {
-                                microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, tile, 0, NR);
+                                microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, tile, 0, NR);
                             } else {
                                 tileFromC(tile, c, cIdx, ldc, rows, cols);
-                                microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, tile, 0, NR);
+                                microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, tile, 0, NR);
                             }
                             tileToC(tile, c, cIdx, ldc, rows, cols);
                         }
@@ -299,7 +307,7 @@ public final class VectorGemm implements Gemm {
      * of A (never out of bounds); they are computed but land only in the tile's unused rows.
      */
     /** C block = op(A) · packed B (C is not read). */
-    private static void microStore(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff,
+    private static void microStore(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, int bs,
                                    float[] c, int cIdx, int ldc) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = FloatVector.zero(SPECIES);
@@ -320,7 +328,7 @@ public final class VectorGemm implements Gemm {
         int a4 = aIdx + Math.min(4, rows - 1) * rs;
         int a5 = aIdx + Math.min(5, rows - 1) * rs;
         for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * NR;
+            int bi = bOff + p * bs;
             int q = p * ks;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
@@ -358,7 +366,7 @@ public final class VectorGemm implements Gemm {
     }
 
     /** C block += op(A) · packed B. The loop is duplicated rather than shared: vectors passed to a method that is not inlined would be boxed. */
-    private static void microAccumulate(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff,
+    private static void microAccumulate(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, int bs,
                                         float[] c, int cIdx, int ldc) {
         FloatVector c00 = FloatVector.fromArray(SPECIES, c, cIdx);
         FloatVector c01 = FloatVector.fromArray(SPECIES, c, cIdx + VL);
@@ -379,7 +387,7 @@ public final class VectorGemm implements Gemm {
         int a4 = aIdx + Math.min(4, rows - 1) * rs;
         int a5 = aIdx + Math.min(5, rows - 1) * rs;
         for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * NR;
+            int bi = bOff + p * bs;
             int q = p * ks;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
