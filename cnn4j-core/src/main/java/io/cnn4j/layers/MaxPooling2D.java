@@ -63,23 +63,24 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
                     int h0 = rowStart(oh), h1 = rowEnd(oh);
                     for (int ow = 0; ow < gw.out(); ow++, o += channels) {
                         int w0 = colStart(ow), w1 = colEnd(ow);
-                        // the first cell of the window is taken as is (even NaN), later ones only when larger
+                        // the first cell of the window is taken as is (even NaN), later ones only when larger;
+                        // only the winner's index is selected (an int select the JIT makes branch-free: the
+                        // comparisons are unpredictable), the value is read back from it at the end
                         int first = base + (h0 * w + w0) * channels;
                         for (int c = 0; c < channels; c++) {
-                            y[o + c] = in[first + c];
                             best[o + c] = first + c;
                         }
                         for (int h = h0; h < h1; h++) {
                             for (int ww = (h == h0 ? w0 + 1 : w0); ww < w1; ww++) {
                                 int cell = base + (h * w + ww) * channels;
                                 for (int c = 0; c < channels; c++) {
-                                    float v = in[cell + c];
-                                    if (v > y[o + c]) {
-                                        y[o + c] = v;
-                                        best[o + c] = cell + c;
-                                    }
+                                    int at = best[o + c];
+                                    best[o + c] = in[cell + c] > in[at] ? cell + c : at;
                                 }
                             }
+                        }
+                        for (int c = 0; c < channels; c++) {
+                            y[o + c] = in[best[o + c]];
                         }
                     }
                 }

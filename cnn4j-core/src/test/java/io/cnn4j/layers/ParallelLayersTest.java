@@ -145,6 +145,9 @@ class ParallelLayersTest {
         for (int i = 0; i < d.length; i += 5) {
             d[i] = 0.5f; // ties: the first cell in window order must win
         }
+        for (int i = 3; i < d.length; i += 17) {
+            d[i] = Float.NaN; // a NaN first in its window wins; a later NaN never does (as TensorFlow's v > best)
+        }
         MaxPooling2D p1 = new MaxPooling2D(pool, pool).strides(stride, stride).padding(padding);
         MaxPooling2D p3 = new MaxPooling2D(pool, pool).strides(stride, stride).padding(padding);
         p1.build(in, new BuildContext(new SplittableRandom(1), new ScalarGemm(), 1));
