@@ -175,7 +175,8 @@ class ParallelLayersTest {
                             }
                         }
                         int o = ((s * out[0] + oh) * out[1] + ow) * in[2] + c;
-                        assertThat(y[o]).isEqualTo(best);
+                        assertThat(Float.floatToRawIntBits(y[o])).as("y[%d] = %s, expected %s", o, y[o], best)
+                                .isEqualTo(Float.floatToRawIntBits(best));
                         expectedDx[at] += dy.data()[o];
                     }
                 }
