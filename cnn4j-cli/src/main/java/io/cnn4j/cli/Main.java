@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 SummaryCommand.class,
                 ExampleCommand.class,
+                StudyCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })

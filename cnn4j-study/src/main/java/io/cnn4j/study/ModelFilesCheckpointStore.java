@@ -1,0 +1,163 @@
+package io.cnn4j.study;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnn4j.io.ModelFiles;
+import io.cnn4j.io.SavedModel;
+import io.cnn4j.io.TrainingState;
+import io.cnn4j.kernels.Padding;
+import io.cnn4j.layers.DropBlock2D;
+import io.cnn4j.layers.Dropout;
+import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.LayerConfig;
+import io.cnn4j.layers.MaxPoolingDropout2D;
+import io.cnn4j.layers.Parameter;
+import io.cnn4j.layers.Pooling2D;
+import io.cnn4j.model.Sequential;
+import io.cnn4j.tensor.Shapes;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Trial checkpoints as cnn4j model files ({@link ModelFiles}: architecture, weights, optimizer
+ * state, training state; atomic writes, checksummed reads), one {@code <trial>.cnn4j} per trial.
+ * The study's epoch records (with their times) ride in the file's metadata.
+ *
+ * <p>The model file format describes Keras' layers; the study's extra layers have no weights, so
+ * a model containing them is saved through a stand-in with the same weights and optimizer state
+ * ({@link MaxPoolingDropout2D} as MaxPooling2D, {@link DropBlock2D} as Dropout). Restoring copies
+ * weights and optimizer state into the trial's own freshly built model, checking every shape.
+ */
+public final class ModelFilesCheckpointStore implements CheckpointStore {
+    private final Path dir;
+
+    public ModelFilesCheckpointStore(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path file(String trialId) {
+        return dir.resolve(trialId + ModelFiles.EXTENSION);
+    }
+
+    @Override
+    public void save(String trialId, Sequential model, List<EpochRecord> epochs) {
+        Map<String, List<Double>> history = new LinkedHashMap<>();
+        for (EpochRecord r : epochs) {
+            history.computeIfAbsent("loss", k -> new ArrayList<>()).add(r.loss());
+            history.computeIfAbsent("accuracy", k -> new ArrayList<>()).add(r.accuracy());
+            if (!Double.isNaN(r.valLoss())) {
+                history.computeIfAbsent("val_loss", k -> new ArrayList<>()).add(r.valLoss());
+                history.computeIfAbsent("val_accuracy", k -> new ArrayList<>()).add(r.valAccuracy());
+            }
+        }
+        ObjectNode metadata = ResultsFile.JSON.createObjectNode();
+        metadata.put("study_trial", trialId);
+        metadata.set("study_epochs", ResultsFile.JSON.valueToTree(epochs));
+        try {
+            Files.createDirectories(dir);
+            ModelFiles.save(describable(model), file(trialId), new TrainingState(epochs.size(), history), metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint of trial " + trialId + " in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<List<EpochRecord>> restore(String trialId, Sequential model) {
+        Path f = file(trialId);
+        if (!Files.exists(f)) {
+            return Optional.empty();
+        }
+        try {
+            SavedModel saved = ModelFiles.read(f, null);
+            copyState(saved.model(), model, f);
+            JsonNode epochs = saved.metadata().get("study_epochs");
+            if (epochs == null || !epochs.isArray()) {
+                throw new IOException(f + ": no study epoch records in the metadata (not a study checkpoint?)");
+            }
+            List<EpochRecord> records = ResultsFile.JSON.convertValue(epochs, new TypeReference<List<EpochRecord>>() {
+            });
+            int done = saved.training().map(TrainingState::epochsDone).orElse(-1);
+            if (done != records.size()) {
+                throw new IOException(f + ": training state says " + done + " epochs done but " + records.size() + " epoch records are stored");
+            }
+            return Optional.of(records);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot resume trial " + trialId + " from " + f + ": " + e.getMessage()
+                    + " (delete the file to restart this trial from scratch)", e);
+        }
+    }
+
+    @Override
+    public void delete(String trialId) {
+        try {
+            Files.deleteIfExists(file(trialId));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete checkpoint of trial " + trialId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model itself when the model format can describe all its layers, else a stand-in with copies of its state. */
+    static Sequential describable(Sequential model) {
+        boolean extra = model.layers().stream().anyMatch(l -> l instanceof MaxPoolingDropout2D || l instanceof DropBlock2D);
+        if (!extra) {
+            return model;
+        }
+        Sequential proxy = new Sequential(model.name(), model.seed());
+        proxy.gemm(model.gemm());
+        for (Layer l : model.layers()) {
+            LayerConfig c = l.config();
+            if (c instanceof MaxPoolingDropout2D.Config m) {
+                c = new Pooling2D.Config("MaxPooling2D", new int[]{m.poolSize(), m.poolSize()}, null, Padding.VALID);
+            } else if (c instanceof DropBlock2D.Config d) {
+                c = new Dropout.Config(d.rate(), null, d.seed());
+            }
+            proxy.add(StudyLayers.fromConfig(c));
+        }
+        proxy.build(model.inputShape());
+        if (model.optimizer() != null) {
+            proxy.compile(model.optimizer().config().create(), model.loss(), model.metrics().toArray(String[]::new));
+        }
+        copyState(model, proxy, null);
+        return proxy;
+    }
+
+    /** Copies weights, optimizer state and iteration count from {@code from} to {@code to}, checking shapes. */
+    static void copyState(Sequential from, Sequential to, Path file) {
+        String where = file == null ? "" : file + ": ";
+        List<Parameter> a = from.parameters(), b = to.parameters();
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(where + a.size() + " weight arrays, the trial's model has " + b.size());
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i).shape(), b.get(i).shape())) {
+                throw new IllegalArgumentException(where + "weight " + i + " has shape " + Shapes.toString(a.get(i).shape())
+                        + ", the trial's model needs " + Shapes.toString(b.get(i).shape()));
+            }
+            System.arraycopy(a.get(i).value(), 0, b.get(i).value(), 0, a.get(i).size());
+        }
+        if (from.optimizer() == null || to.optimizer() == null) {
+            throw new IllegalArgumentException(where + "no optimizer state (the checkpoint or the model is not compiled)");
+        }
+        List<float[]> sa = from.optimizer().state(a), sb = to.optimizer().state(b);
+        if (sa.size() != sb.size()) {
+            throw new IllegalArgumentException(where + sa.size() + " optimizer state arrays, the trial's optimizer has " + sb.size());
+        }
+        for (int i = 0; i < sa.size(); i++) {
+            if (sa.get(i).length != sb.get(i).length) {
+                throw new IllegalArgumentException(where + "optimizer state " + i + " has " + sa.get(i).length + " values, needs " + sb.get(i).length);
+            }
+            System.arraycopy(sa.get(i), 0, sb.get(i), 0, sa.get(i).length);
+        }
+        to.optimizer().setIterations(from.optimizer().iterations());
+    }
+}

@@ -1,0 +1,189 @@
+package io.cnn4j.study;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The study's results as JSON lines, appended as trials progress: one "epoch" line per finished
+ * epoch and one "trial" line when a trial is tested. Every line carries the full trial spec and
+ * provenance, so the file alone is enough to rerun or re-analyse the study.
+ *
+ * <p>Crash safety: each line is written with one append and forced to disk. A line cut short by a
+ * kill is removed when the file is next opened. Readers keep the first line for each (trial,
+ * epoch) and each trial's first "trial" line, so nothing is counted twice.
+ */
+public final class ResultsFile {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path path;
+
+    public ResultsFile(Path path) {
+        this.path = path;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Drops a trailing partial line (left by a kill in the middle of a write). */
+    public synchronized void repair() {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            if (size == 0) {
+                return;
+            }
+            ByteBuffer one = ByteBuffer.allocate(1);
+            long end = size;
+            while (end > 0) {
+                one.clear();
+                ch.read(one, end - 1);
+                if (one.get(0) == '\n') {
+                    break;
+                }
+                end--;
+            }
+            if (end < size) {
+                ch.truncate(end);
+                ch.force(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot repair results file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public synchronized void append(ObjectNode line) {
+        try {
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to results file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A trial's lines as read back: its spec, epochs by number, and its final line (null while unfinished). */
+    public record TrialLog(Trial trial, TreeMap<Integer, EpochRecord> epochs, JsonNode result) {
+        public boolean finished() {
+            return result != null;
+        }
+
+        public TrialResult toResult() {
+            if (result == null) {
+                throw new IllegalStateException("trial " + trial.id() + " has not finished");
+            }
+            return new TrialResult(trial, new ArrayList<>(epochs.values()), result.get("testLoss").asDouble(),
+                    result.get("testAccuracy").asDouble(), result.get("trainAccuracy").asDouble(), result.get("bestEpoch").asInt(),
+                    result.get("seconds").asDouble(), result.get("peakHeapMb").asDouble());
+        }
+    }
+
+    /** All trials in the file, in the order they first appear. */
+    public synchronized Map<String, TrialLog> read() {
+        Map<String, TrialLog> out = new LinkedHashMap<>();
+        if (!Files.exists(path)) {
+            return out;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read results file " + path + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode n;
+            Trial trial;
+            try {
+                n = JSON.readTree(line);
+                trial = JSON.treeToValue(n.get("spec"), Trial.class);
+            } catch (IOException | RuntimeException e) {
+                if (i == lines.size() - 1) {
+                    continue; // a line cut short by a kill; repair() removes it before appending
+                }
+                throw new IllegalArgumentException("results file " + path + " line " + (i + 1) + " is not a valid result line: "
+                        + e.getMessage(), e);
+            }
+            String id = n.get("trial").asText();
+            TrialLog log = out.computeIfAbsent(id, k -> new TrialLog(trial, new TreeMap<>(), null));
+            String type = n.get("type").asText();
+            if (type.equals("epoch")) {
+                int epoch = n.get("epoch").asInt();
+                log.epochs().putIfAbsent(epoch, new EpochRecord(epoch, num(n, "loss"), num(n, "accuracy"), num(n, "val_loss"),
+                        num(n, "val_accuracy"), num(n, "seconds")));
+            } else if (type.equals("trial") && log.result() == null) {
+                out.put(id, new TrialLog(log.trial(), log.epochs(), n));
+            }
+        }
+        return out;
+    }
+
+    private static double num(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? Double.NaN : v.asDouble();
+    }
+
+    /** The common part of every line: type, study, trial id and spec, variant and its rates, seed, provenance. */
+    static ObjectNode header(String type, Trial trial, String backendName, int window) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("type", type);
+        n.put("study", trial.studyId());
+        n.put("trial", trial.id());
+        n.put("variant", trial.variant().name());
+        n.put("seed", trial.seed());
+        n.put("nominalRate", trial.variant().nominalRate());
+        n.put("rate", trial.variant().rate());
+        n.put("pooledZeroRate", trial.variant().pooledZeroRate(window));
+        n.put("optimizer", trial.training().optimizer().name() + "(lr=" + trial.training().learningRate() + ")");
+        n.put("backend", backendName);
+        n.put("threads", trial.threads());
+        n.set("versions", JSON.valueToTree(Provenance.versions()));
+        n.set("spec", JSON.valueToTree(trial));
+        return n;
+    }
+
+    static void putNumber(ObjectNode n, String field, double v) {
+        if (Double.isNaN(v)) {
+            n.putNull(field);
+        } else {
+            n.put(field, v);
+        }
+    }
+
+    public static List<TrialResult> finishedResults(Collection<TrialLog> logs) {
+        List<TrialResult> out = new ArrayList<>();
+        for (TrialLog l : logs) {
+            if (l.finished()) {
+                out.add(l.toResult());
+            }
+        }
+        return out;
+    }
+}
