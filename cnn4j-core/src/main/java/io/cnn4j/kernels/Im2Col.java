@@ -84,12 +84,13 @@ public final class Im2Col {
                     int rowBase = dxOff + ih * w * channels;
                     int dxStart = Math.max(0, -iw0);
                     int dxEnd = Math.min(kw, w - iw0);
-                    for (int d = dxStart; d < dxEnd; d++) {
-                        int src = p + d * channels;
-                        int dst = rowBase + (iw0 + d) * channels;
-                        for (int c = 0; c < channels; c++) {
-                            dx[dst + c] += cols[src + c];
-                        }
+                    // the kernel row's columns inside the image are one contiguous run in both arrays
+                    // (one loop of (dxEnd − dxStart)·C, which the JIT vectorises better than C at a time)
+                    int src = p + dxStart * channels;
+                    int dst = rowBase + (iw0 + dxStart) * channels;
+                    int len = Math.max(0, dxEnd - dxStart) * channels;
+                    for (int j = 0; j < len; j++) {
+                        dx[dst + j] += cols[src + j];
                     }
                 }
                 p += kw * channels;
