@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -138,6 +139,9 @@ public final class BenchCommand implements Callable<Integer> {
 
         if (!mode.equals("infer")) {
             res.put("train", timed(() -> net.trainOnBatch(x, y), fwdFlopsPerImage * 3));
+            // training runs first, so this peak is training's alone (the GEMM test below allocates big arrays)
+            res.put("peak_rss_mib_after_train", MemoryPeaks.residentKiB() / 1024.0);
+            res.put("peak_heap_mib_after_train", MemoryPeaks.heapBytes() / (1024.0 * 1024.0));
         }
         if (!mode.equals("train")) {
             res.put("infer", timed(() -> net.forward(x, false), fwdFlopsPerImage));
@@ -169,6 +173,7 @@ public final class BenchCommand implements Callable<Integer> {
             step.run();
         }
         double[] seconds = new double[repeats];
+        long allocatedBefore = allocatedBytesAllThreads();
         for (int rep = 0; rep < repeats; rep++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < iters; i++) {
@@ -176,6 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             seconds[rep] = (System.nanoTime() - t0) / 1e9;
         }
+        long allocated = allocatedBytesAllThreads() - allocatedBefore;
         double[] ips = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             ips[i] = (double) iters * batch / seconds[i];
@@ -192,6 +198,8 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("ms_per_batch_median", 1000 * medianSec / iters);
         m.put("gflops_at_max", iters * batch / sortedSec[0] * flopsPerImage / 1e9);
         m.put("gflops_at_median", iters * batch / medianSec * flopsPerImage / 1e9);
+        // heap bytes allocated per batch in steady state, by all live threads (JVM counters)
+        m.put("allocated_bytes_per_batch", allocated < 0 ? -1 : (double) allocated / (repeats * iters));
         return m;
     }
 
@@ -339,6 +347,20 @@ public final class BenchCommand implements Callable<Integer> {
         return median(s);
     }
 
+    // ---- memory ------------------------------------------------------------------------------
+
+    /** Heap bytes allocated so far by all live threads, or a negative number where the JVM does not count them. */
+    static long allocatedBytesAllThreads() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx && mx.isThreadAllocatedMemorySupported()) {
+            long sum = 0;
+            for (long a : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+                sum += Math.max(0, a);
+            }
+            return sum;
+        }
+        return -1;
+    }
+
     // ---- load ---------------------------------------------------------------------------------
 
     private static String loadAverage() {
@@ -381,9 +403,10 @@ public final class BenchCommand implements Callable<Integer> {
         for (String what : List.of("train", "infer")) {
             Map<String, Object> m = (Map<String, Object>) res.get(what);
             if (m != null) {
-                System.out.printf(Locale.ROOT, "%-6s images/s median %.1f  max %.1f   ms/batch min %.1f median %.1f   GFLOP/s median %.1f%n",
+                System.out.printf(Locale.ROOT, "%-6s images/s median %.1f  max %.1f   ms/batch min %.1f median %.1f   GFLOP/s median %.1f"
+                                + "   allocated %.1f KB/batch%n",
                         what, m.get("images_per_s_median"), m.get("images_per_s_max"), m.get("ms_per_batch_min"),
-                        m.get("ms_per_batch_median"), m.get("gflops_at_median"));
+                        m.get("ms_per_batch_median"), m.get("gflops_at_median"), (Double) m.get("allocated_bytes_per_batch") / 1024);
             }
         }
         Map<String, Object> g = (Map<String, Object>) res.get("gemm");
@@ -405,7 +428,11 @@ public final class BenchCommand implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "  %-37s forward %8.2f  backward %8.2f%n", "total", tf, tb);
         }
-        System.out.printf(Locale.ROOT, "peak heap %.0f MiB, peak RSS %.0f MiB, loadavg %s%n", res.get("peak_heap_mib"),
+        if (res.containsKey("peak_rss_mib_after_train")) {
+            System.out.printf(Locale.ROOT, "after training: peak heap %.0f MiB, peak RSS %.0f MiB%n", res.get("peak_heap_mib_after_train"),
+                    res.get("peak_rss_mib_after_train"));
+        }
+        System.out.printf(Locale.ROOT, "whole run: peak heap %.0f MiB, peak RSS %.0f MiB, loadavg %s%n", res.get("peak_heap_mib"),
                 res.get("peak_rss_mib"), res.get("loadavg"));
     }
 }

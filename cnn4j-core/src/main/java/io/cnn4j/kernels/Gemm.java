@@ -18,6 +18,24 @@ public interface Gemm {
                float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * A new, independent instance of this backend that uses one thread and may run at the same
+     * time as other such instances (one per worker thread of a layer that splits its own work), or
+     * null when the backend cannot do that (OpenBLAS: one process-wide thread pool and buffers).
+     */
+    default Gemm forOneThread() {
+        return null;
+    }
+
+    /**
+     * True when the backend's own worker threads keep spinning on the cores for a while after a
+     * call returns (OpenBLAS does). Layers then run their other loops on the calling thread only,
+     * so that Java threads and the backend's threads never compete for the same cores.
+     */
+    default boolean busyWaits() {
+        return false;
+    }
+
     /** Plain row-major C = A·B with packed strides (lda = k, ldb = n, ldc = n). */
     default void multiply(int m, int n, int k, float[] a, float[] b, float[] c) {
         sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);

@@ -12,6 +12,11 @@ public final class ScalarGemm implements Gemm {
     }
 
     @Override
+    public Gemm forOneThread() {
+        return new ScalarGemm();
+    }
+
+    @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {

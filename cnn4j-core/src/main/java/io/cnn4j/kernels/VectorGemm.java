@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * die when idle, so a dropped instance leaves nothing behind.
  */
 public final class VectorGemm implements Gemm {
-    private static final VectorSpecies<Float> SPECIES = "256".equals(System.getProperty("cnn4j.vbits")) ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
     /** Rows of C per micro-kernel call. */
     static final int MR = 6;
@@ -46,10 +46,11 @@ public final class VectorGemm implements Gemm {
     private final int nc;
     private final Workspace[] workspaces;
     private final ThreadPoolExecutor pool;
+    private final Operands operands = new Operands();
 
     /** A backend using up to {@code threads} threads per call, with default block sizes. */
     public VectorGemm(int threads) {
-        this(threads, 256, 512);
+        this(threads, 320, 512);
     }
 
     /** Block sizes kc (depth of a packed B block) and nc (its columns, rounded to NR). */
@@ -86,6 +87,12 @@ public final class VectorGemm implements Gemm {
         return threads;
     }
 
+    /** A one-thread instance with the same blocking, for callers that run several products side by side. */
+    @Override
+    public Gemm forOneThread() {
+        return new VectorGemm(1, kc, nc);
+    }
+
     /** The vector width in floats (16 with AVX-512, 8 with AVX2). */
     public static int vectorLength() {
         return VL;
@@ -99,7 +106,8 @@ public final class VectorGemm implements Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        Operands ops = new Operands(transA, transB, a, aOff, lda, b, bOff, ldb);
+        // one reusable holder per instance (calls are serialised): no allocation per call
+        Operands ops = operands.set(transA, transB, a, aOff, lda, b, bOff, ldb);
         if (k == 0 || alpha == 0f) {
             scale(c, cOff, ldc, 0, m, 0, n, beta);
             return;
@@ -107,23 +115,27 @@ public final class VectorGemm implements Gemm {
         long work = (long) m * n * k;
         int rowBlocks = (m + MR - 1) / MR;
         int colBlocks = (n + NR - 1) / NR;
+        // k in equal blocks of at most kc: k = 288 is one block rather than 256 + 32, whose short
+        // second pass would cost almost as much C traffic as the first
         int kBlocks = (k + kc - 1) / kc;
+        int kcHere = (k + kBlocks - 1) / kBlocks;
         if (threads == 1 || work < PARALLEL_THRESHOLD) {
-            block(ops, workspaces[0], 0, m, 0, n, 0, k, alpha, beta, c, cOff, ldc);
+            block(ops, workspaces[0], 0, m, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
         } else if (k >= 4L * Math.max(m, n) && kBlocks >= 2 * threads) {
-            splitDepth(ops, m, n, k, kBlocks, alpha, beta, c, cOff, ldc);
+            splitDepth(ops, m, n, k, kBlocks, kcHere, alpha, beta, c, cOff, ldc);
+        } else if (colBlocks >= threads && (m < n || rowBlocks < threads)) {
+            // by columns when B is the bigger operand (dense layers): each thread packs only its share of B
+            run(t -> {
+                int j0 = Math.min(n, part(colBlocks, t) * NR), j1 = Math.min(n, part(colBlocks, t + 1) * NR);
+                block(ops, workspaces[t], 0, m, j0, j1, 0, k, kcHere, alpha, beta, c, cOff, ldc);
+            });
         } else if (rowBlocks >= threads) {
             run(t -> {
                 int i0 = Math.min(m, part(rowBlocks, t) * MR), i1 = Math.min(m, part(rowBlocks, t + 1) * MR);
-                block(ops, workspaces[t], i0, i1, 0, n, 0, k, alpha, beta, c, cOff, ldc);
-            });
-        } else if (colBlocks >= threads) {
-            run(t -> {
-                int j0 = Math.min(n, part(colBlocks, t) * NR), j1 = Math.min(n, part(colBlocks, t + 1) * NR);
-                block(ops, workspaces[t], 0, m, j0, j1, 0, k, alpha, beta, c, cOff, ldc);
+                block(ops, workspaces[t], i0, i1, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
             });
         } else {
-            block(ops, workspaces[0], 0, m, 0, n, 0, k, alpha, beta, c, cOff, ldc);
+            block(ops, workspaces[0], 0, m, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
         }
     }
 
@@ -133,7 +145,7 @@ public final class VectorGemm implements Gemm {
     }
 
     /** Each thread multiplies a range of k into its own m×n buffer; the buffers are then summed in thread order. */
-    private void splitDepth(Operands ops, int m, int n, int k, int kBlocks, float alpha, float beta,
+    private void splitDepth(Operands ops, int m, int n, int k, int kBlocks, int kc, float alpha, float beta,
                             float[] c, int cOff, int ldc) {
         for (Workspace w : workspaces) {
             w.ensurePartial(m * n);
@@ -142,7 +154,7 @@ public final class VectorGemm implements Gemm {
             int p0 = Math.min(k, part(kBlocks, t) * kc), p1 = Math.min(k, part(kBlocks, t + 1) * kc);
             Workspace w = workspaces[t];
             if (p1 > p0) {
-                block(ops, w, 0, m, 0, n, p0, p1, 1f, 0f, w.partial, 0, n);
+                block(ops, w, 0, m, 0, n, p0, p1, kc, 1f, 0f, w.partial, 0, n);
             } else {
                 java.util.Arrays.fill(w.partial, 0, m * n, 0f);
             }
@@ -206,29 +218,74 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** C[i0:i1, j0:j1] = beta·C + alpha·op(A)[i0:i1, p0:p1]·op(B)[p0:p1, j0:j1], single-threaded. */
-    private void block(Operands ops, Workspace w, int i0, int i1, int j0, int j1, int p0, int p1,
+    /** C[i0:i1, j0:j1] = beta·C + alpha·op(A)[i0:i1, p0:p1]·op(B)[p0:p1, j0:j1], single-threaded, k in blocks of kc. */
+    private void block(Operands ops, Workspace w, int i0, int i1, int j0, int j1, int p0, int p1, int kc,
                        float alpha, float beta, float[] c, int cOff, int ldc) {
         if (i1 <= i0 || j1 <= j0) {
             return;
         }
+        if (beta != 0f && beta != 1f) {
+            // then every k block accumulates into C
+            scale(c, cOff, ldc, i0, i1, j0, j1, beta);
+            beta = 1f;
+        }
         w.ensurePack(kc * nc);
+        int rs = ops.rowStride(), ks = ops.depthStride();
+        float[] a = ops.a(), tile = w.tile;
+        // B read in place when its rows already are whole NR-wide panels (untransposed, alpha 1):
+        // for a dense layer's x·W with a few rows the packing copy of W would cost as much as the
+        // multiply, and a convolution's kernel (k × F, F = 32 or 64) is already laid out that way
+        boolean direct = !ops.transB && alpha == 1f && (j1 - j0) % NR == 0;
+        float[] pb = direct ? ops.b : w.packB;
         for (int jc = j0; jc < j1; jc += nc) {
             int nb = Math.min(nc, j1 - jc);
             for (int pc = p0; pc < p1; pc += kc) {
                 int kb = Math.min(kc, p1 - pc);
-                float betaHere = pc == p0 ? beta : 1f;
-                ops.packB(w.packB, pc, kb, jc, nb);
+                boolean store = pc == p0 && beta == 0f;
+                int bs = direct ? ops.ldb : NR;
+                if (!direct) {
+                    ops.packB(pb, pc, kb, jc, nb, alpha);
+                }
                 // six rows of A stay in L1 while they meet every B panel (the packed block sits in L2)
                 for (int ir = i0; ir < i1; ir += MR) {
                     int rows = Math.min(MR, i1 - ir);
                     int aIdx = ops.aIndex(ir, pc);
                     for (int jr = 0; jr < nb; jr += NR) {
-                        micro(kb, ops.a, aIdx, ops.rowStride(), ops.depthStride(), rows, w.packB, jr / NR * kb * NR, w.tile);
-                        writeBack(w.tile, c, cOff + ir * ldc + jc + jr, ldc, rows, Math.min(NR, nb - jr), alpha, betaHere);
+                        int cols = Math.min(NR, nb - jr);
+                        int cIdx = cOff + ir * ldc + jc + jr;
+                        int bIdx = direct ? ops.bOff + pc * ops.ldb + jc + jr : jr / NR * kb * NR;
+                        if (rows == MR && cols == NR) {
+                            if (store) {
+                                microStore(kb, a, aIdx, rs, ks, MR, pb, bIdx, bs, c, cIdx, ldc);
+                            } else {
+                                microAccumulate(kb, a, aIdx, rs, ks, MR, pb, bIdx, bs, c, cIdx, ldc);
+                            }
+                        } else {
+                            // an edge block goes through the tile, so the kernels never touch C out of range
+                            if (store) {
+                                microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, tile, 0, NR);
+                            } else {
+                                tileFromC(tile, c, cIdx, ldc, rows, cols);
+                                microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, tile, 0, NR);
+                            }
+                            tileToC(tile, c, cIdx, ldc, rows, cols);
+                        }
                     }
                 }
             }
+        }
+    }
+
+    private static void tileFromC(float[] tile, float[] c, int cIdx, int ldc, int rows, int cols) {
+        java.util.Arrays.fill(tile, 0f);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(c, cIdx + r * ldc, tile, r * NR, cols);
+        }
+    }
+
+    private static void tileToC(float[] tile, float[] c, int cIdx, int ldc, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(tile, r * NR, c, cIdx + r * ldc, cols);
         }
     }
 
@@ -241,28 +298,37 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /**
-     * The micro-kernel: an MR×NR block of C from an MR-row panel of packed A and an NR-column panel
-     * of packed B, both kb deep. Padding rows/columns of the panels are zero, so the full block is
-     * always computed, into {@code tile}; rows past {@code rows} are garbage.
+    /*
+     * The micro-kernels: an MR×NR block of C += (or =) op(A)[6 rows, kb] · packed B panel [kb, NR]
+     * (alpha is folded into the packed B). Two copies rather than one with a flag, and no
+     * data-dependent branch inside either: a branch first taken late (a new edge case or beta)
+     * would deoptimise the kernel into code that boxes every vector until C2 recompiles it
+     * (measured: tens of MB of garbage per call). Rows past {@code rows} re-read the last real row
+     * of A (never out of bounds); they are computed but land only in the tile's unused rows.
      */
-    private static void micro(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, float[] tile) {
-        // rows past the edge re-read the last real row (never out of bounds); their results are dropped
+    /** C block = op(A) · packed B (C is not read). */
+    private static void microStore(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, int bs,
+                                   float[] c, int cIdx, int ldc) {
+        FloatVector c00 = FloatVector.zero(SPECIES);
+        FloatVector c01 = FloatVector.zero(SPECIES);
+        FloatVector c10 = FloatVector.zero(SPECIES);
+        FloatVector c11 = FloatVector.zero(SPECIES);
+        FloatVector c20 = FloatVector.zero(SPECIES);
+        FloatVector c21 = FloatVector.zero(SPECIES);
+        FloatVector c30 = FloatVector.zero(SPECIES);
+        FloatVector c31 = FloatVector.zero(SPECIES);
+        FloatVector c40 = FloatVector.zero(SPECIES);
+        FloatVector c41 = FloatVector.zero(SPECIES);
+        FloatVector c50 = FloatVector.zero(SPECIES);
+        FloatVector c51 = FloatVector.zero(SPECIES);
         int a0 = aIdx;
         int a1 = aIdx + Math.min(1, rows - 1) * rs;
         int a2 = aIdx + Math.min(2, rows - 1) * rs;
         int a3 = aIdx + Math.min(3, rows - 1) * rs;
         int a4 = aIdx + Math.min(4, rows - 1) * rs;
         int a5 = aIdx + Math.min(5, rows - 1) * rs;
-        FloatVector c00 = FloatVector.zero(SPECIES), c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES), c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES), c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES), c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES), c41 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES), c51 = FloatVector.zero(SPECIES);
-        // indices linear in p, so that C2 hoists the bounds checks out of the loop
         for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * NR;
+            int bi = bOff + p * bs;
             int q = p * ks;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
@@ -285,46 +351,106 @@ public final class VectorGemm implements Gemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        // the accumulators always go to the tile and the update of C is scalar: a micro-kernel without
-        // data-dependent branches is never deoptimised by a new edge case or alpha/beta value, which
-        // would send it back to code that boxes every vector (measured: 40 MB of garbage per call)
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, VL);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + VL);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + VL);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + VL);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + VL);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + VL);
+        c00.intoArray(c, cIdx);
+        c01.intoArray(c, cIdx + VL);
+        c10.intoArray(c, cIdx + ldc);
+        c11.intoArray(c, cIdx + ldc + VL);
+        c20.intoArray(c, cIdx + 2 * ldc);
+        c21.intoArray(c, cIdx + 2 * ldc + VL);
+        c30.intoArray(c, cIdx + 3 * ldc);
+        c31.intoArray(c, cIdx + 3 * ldc + VL);
+        c40.intoArray(c, cIdx + 4 * ldc);
+        c41.intoArray(c, cIdx + 4 * ldc + VL);
+        c50.intoArray(c, cIdx + 5 * ldc);
+        c51.intoArray(c, cIdx + 5 * ldc + VL);
     }
 
-    /** C[rows × cols] = beta·C + alpha·tile, the tile having rows of NR. */
-    private static void writeBack(float[] tile, float[] c, int cIdx, int ldc, int rows, int cols, float alpha, float beta) {
-        for (int r = 0; r < rows; r++) {
-            int ci = cIdx + r * ldc;
-            int ti = r * NR;
-            if (beta == 0f) {
-                for (int j = 0; j < cols; j++) {
-                    c[ci + j] = alpha * tile[ti + j];
-                }
-            } else if (beta == 1f) {
-                for (int j = 0; j < cols; j++) {
-                    c[ci + j] += alpha * tile[ti + j];
-                }
-            } else {
-                for (int j = 0; j < cols; j++) {
-                    c[ci + j] = beta * c[ci + j] + alpha * tile[ti + j];
-                }
-            }
+    /** C block += op(A) · packed B. The loop is duplicated rather than shared: vectors passed to a method that is not inlined would be boxed. */
+    private static void microAccumulate(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, int bs,
+                                        float[] c, int cIdx, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, cIdx);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, cIdx + VL);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, cIdx + ldc);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, cIdx + ldc + VL);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, cIdx + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, cIdx + 2 * ldc + VL);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, cIdx + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, cIdx + 3 * ldc + VL);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, c, cIdx + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, c, cIdx + 4 * ldc + VL);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, c, cIdx + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, c, cIdx + 5 * ldc + VL);
+        int a0 = aIdx;
+        int a1 = aIdx + Math.min(1, rows - 1) * rs;
+        int a2 = aIdx + Math.min(2, rows - 1) * rs;
+        int a3 = aIdx + Math.min(3, rows - 1) * rs;
+        int a4 = aIdx + Math.min(4, rows - 1) * rs;
+        int a5 = aIdx + Math.min(5, rows - 1) * rs;
+        for (int p = 0; p < kb; p++) {
+            int bi = bOff + p * bs;
+            int q = p * ks;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + q]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, a[a1 + q]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, a[a2 + q]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, a[a3 + q]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, a[a4 + q]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, a[a5 + q]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
         }
+        c00.intoArray(c, cIdx);
+        c01.intoArray(c, cIdx + VL);
+        c10.intoArray(c, cIdx + ldc);
+        c11.intoArray(c, cIdx + ldc + VL);
+        c20.intoArray(c, cIdx + 2 * ldc);
+        c21.intoArray(c, cIdx + 2 * ldc + VL);
+        c30.intoArray(c, cIdx + 3 * ldc);
+        c31.intoArray(c, cIdx + 3 * ldc + VL);
+        c40.intoArray(c, cIdx + 4 * ldc);
+        c41.intoArray(c, cIdx + 4 * ldc + VL);
+        c50.intoArray(c, cIdx + 5 * ldc);
+        c51.intoArray(c, cIdx + 5 * ldc + VL);
     }
 
     /** The operands of one call and how to read op(A) and op(B) from them. */
-    private record Operands(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+    private static final class Operands {
+        private boolean transA;
+        private boolean transB;
+        private float[] a;
+        private int aOff;
+        private int lda;
+        private float[] b;
+        private int bOff;
+        private int ldb;
+
+        Operands set(boolean transA, boolean transB, float[] a, int aOff, int lda, float[] b, int bOff, int ldb) {
+            this.transA = transA;
+            this.transB = transB;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            return this;
+        }
+
+        float[] a() {
+            return a;
+        }
+
         /** Index of op(A)(i, p) in {@code a}. */
         int aIndex(int i, int p) {
             return transA ? aOff + p * lda + i : aOff + i * lda + p;
@@ -340,8 +466,8 @@ public final class VectorGemm implements Gemm {
             return transA ? lda : 1;
         }
 
-        /** Packs op(B)[p0:p0+kb, j0:j0+nb] as NR-column panels, each laid out k-major (kb × NR), zero-padded. */
-        void packB(float[] pb, int p0, int kb, int j0, int nb) {
+        /** Packs alpha·op(B)[p0:p0+kb, j0:j0+nb] as NR-column panels, each laid out k-major (kb × NR), zero-padded. */
+        void packB(float[] pb, int p0, int kb, int j0, int nb, float alpha) {
             int dst = 0;
             for (int js = 0; js < nb; js += NR) {
                 int cols = Math.min(NR, nb - js);
@@ -350,7 +476,7 @@ public final class VectorGemm implements Gemm {
                     for (int j = 0; j < cols; j++) {
                         int src = bOff + (j0 + js + j) * ldb + p0;
                         for (int p = 0, d = dst + j; p < kb; p++, d += NR) {
-                            pb[d] = b[src + p];
+                            pb[d] = alpha * b[src + p];
                         }
                     }
                     for (int j = cols; j < NR; j++) {
@@ -362,7 +488,13 @@ public final class VectorGemm implements Gemm {
                     int src = bOff + p0 * ldb + j0 + js;
                     for (int p = 0; p < kb; p++, src += ldb) {
                         int d = dst + p * NR;
-                        System.arraycopy(b, src, pb, d, cols);
+                        if (alpha == 1f) {
+                            System.arraycopy(b, src, pb, d, cols);
+                        } else {
+                            for (int j = 0; j < cols; j++) {
+                                pb[d + j] = alpha * b[src + j];
+                            }
+                        }
                         if (cols < NR) {
                             java.util.Arrays.fill(pb, d + cols, d + NR, 0f);
                         }

@@ -43,6 +43,7 @@ public final class Dense extends AbstractLayer<Dense> {
     private Tensor output;
     private Tensor gradLogits;
     private Tensor gradInput;
+    private float[] gradInputT;
 
     public Dense(int units) {
         this.units = units;
@@ -169,8 +170,24 @@ public final class Dense extends AbstractLayer<Dense> {
             return null;
         }
         gradInput = reuse(gradInput, n, inputs);
+        float[] dx = gradInput.data();
+        if (inputs >= 4 * n) {
+            // many inputs, few samples (the dense layer after Flatten): dxᵀ (in × N) = W (in × units) · dzᵀ
+            // reads W in place as the long operand, where dz · Wᵀ would first copy all of W transposed;
+            // each element is the same sum over units, then dxᵀ is transposed into dx
+            if (gradInputT == null || gradInputT.length != inputs * n) {
+                gradInputT = new float[inputs * n];
+            }
+            gemm.sgemm(false, true, inputs, n, units, 1f, kernel.value(), 0, units, dz, 0, units, 0f, gradInputT, 0, n);
+            for (int i = 0; i < inputs; i++) {
+                for (int s = 0; s < n; s++) {
+                    dx[s * inputs + i] = gradInputT[i * n + s];
+                }
+            }
+            return gradInput;
+        }
         // dx (N × in) = dz (N × units) · Wᵀ (units × in)
-        gemm.sgemm(false, true, n, inputs, units, 1f, dz, 0, units, kernel.value(), 0, units, 0f, gradInput.data(), 0, inputs);
+        gemm.sgemm(false, true, n, inputs, units, 1f, dz, 0, units, kernel.value(), 0, units, 0f, dx, 0, inputs);
         return gradInput;
     }
 }

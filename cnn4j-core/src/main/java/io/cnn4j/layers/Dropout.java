@@ -149,10 +149,20 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
             mask = new float[size];
         }
         float keep = (float) (1.0 / (1.0 - rate));
+        output = reuse(output, shape);
+        if (size == x.size()) {
+            // element-wise mask: draw and apply in one pass (same draws, same order)
+            float[] in = x.data(), out = output.data();
+            for (int i = 0; i < size; i++) {
+                float m = random.nextDouble() >= rate ? keep : 0f;
+                mask[i] = m;
+                out[i] = in[i] * m;
+            }
+            return output;
+        }
         for (int i = 0; i < size; i++) {
             mask[i] = random.nextDouble() >= rate ? keep : 0f;
         }
-        output = reuse(output, shape);
         multiply(x.data(), shape, mask, maskShape, output.data());
         return output;
     }

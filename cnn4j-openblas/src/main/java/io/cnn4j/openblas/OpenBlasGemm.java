@@ -38,6 +38,12 @@ public final class OpenBlasGemm implements Gemm, AutoCloseable {
         return threads;
     }
 
+    /** OpenBLAS' workers spin after each call (OPENBLAS_THREAD_TIMEOUT), so layers keep their own loops on one thread. */
+    @Override
+    public boolean busyWaits() {
+        return threads > 1;
+    }
+
     /** OpenBLAS' own description of its build and the core it chose, e.g. "OpenBLAS 0.3.31 DYNAMIC_ARCH ... SkylakeX". */
     public static String describe() {
         return openblas_full.openblas_get_config().getString() + " core=" + openblas_full.openblas_get_corename().getString();

@@ -51,6 +51,13 @@ class OpenBlasGemmTest {
     }
 
     @Test
+    void saysItsWorkersSpinSoLayersStayOnOneThread() {
+        assertThat(new OpenBlasGemm(2).busyWaits()).isTrue();
+        assertThat(new OpenBlasGemm(1).busyWaits()).isFalse();
+        assertThat(new OpenBlasGemm(1).forOneThread()).as("no concurrent one-thread instances: OpenBLAS threads are process-wide").isNull();
+    }
+
+    @Test
     void buffersGrowAndShrinkingCallsStillAgree() {
         OpenBlasGemm g = new OpenBlasGemm(1);
         check(g, false, false, 50, 40, 30, 1f, 0f, 3, 5);
