@@ -13,6 +13,11 @@ public final class Activation extends AbstractLayer<Activation> {
         public String className() {
             return "Activation";
         }
+
+        @Override
+        public Layer newLayer() {
+            return new Activation(this);
+        }
     }
 
     private final ActivationFunction function;

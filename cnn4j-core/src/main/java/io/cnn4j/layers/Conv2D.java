@@ -66,6 +66,11 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         }
 
         @Override
+        public Layer newLayer() {
+            return new Conv2D(this);
+        }
+
+        @Override
         public boolean equals(Object o) {
             return o instanceof Config c && filters == c.filters && Arrays.equals(kernelSize, c.kernelSize)
                     && Arrays.equals(strides, c.strides) && padding == c.padding && activation == c.activation

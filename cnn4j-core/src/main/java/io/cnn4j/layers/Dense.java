@@ -27,6 +27,11 @@ public final class Dense extends AbstractLayer<Dense> {
         public String className() {
             return "Dense";
         }
+
+        @Override
+        public Layer newLayer() {
+            return new Dense(this);
+        }
     }
 
     private final int units;

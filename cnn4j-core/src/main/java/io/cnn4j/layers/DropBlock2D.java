@@ -30,6 +30,11 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
         public String className() {
             return "DropBlock2D";
         }
+
+        @Override
+        public Layer newLayer() {
+            return new DropBlock2D(this);
+        }
     }
 
     private final double rate;

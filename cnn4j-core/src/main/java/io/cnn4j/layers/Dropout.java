@@ -32,6 +32,11 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
         }
 
         @Override
+        public Layer newLayer() {
+            return new Dropout(this);
+        }
+
+        @Override
         public boolean equals(Object o) {
             return o instanceof Config c && rate == c.rate && Arrays.equals(noiseShape, c.noiseShape)
                     && java.util.Objects.equals(seed, c.seed);

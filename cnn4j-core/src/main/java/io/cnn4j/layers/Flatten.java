@@ -10,6 +10,11 @@ public final class Flatten extends AbstractLayer<Flatten> {
         public String className() {
             return "Flatten";
         }
+
+        @Override
+        public Layer newLayer() {
+            return new Flatten(this);
+        }
     }
 
     private int[] lastShape;

@@ -4,6 +4,9 @@ package io.cnn4j.layers;
 public interface LayerConfig {
     String className();
 
+    /** A fresh, unbuilt layer with these hyperparameters (each call a new instance). */
+    Layer newLayer();
+
     /**
      * {@code value}, or a clear error naming the layer and the field when it is null (a config read
      * from JSON with a missing field must fail here, not with a NullPointerException at build time).

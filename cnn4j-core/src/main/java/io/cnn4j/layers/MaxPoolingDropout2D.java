@@ -31,6 +31,11 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
         public String className() {
             return "MaxPoolingDropout2D";
         }
+
+        @Override
+        public Layer newLayer() {
+            return new MaxPoolingDropout2D(this);
+        }
     }
 
     private final double rate;

@@ -30,6 +30,15 @@ public abstract class Pooling2D<SELF extends Pooling2D<SELF>> extends AbstractLa
         }
 
         @Override
+        public Layer newLayer() {
+            return switch (className) {
+                case "MaxPooling2D" -> new MaxPooling2D(this);
+                case "AveragePooling2D" -> new AveragePooling2D(this);
+                default -> throw new IllegalArgumentException("unknown pooling layer '" + className + "'");
+            };
+        }
+
+        @Override
         public boolean equals(Object o) {
             return o instanceof Config c && className.equals(c.className) && Arrays.equals(poolSize, c.poolSize)
                     && Arrays.equals(strides, c.strides) && padding == c.padding;

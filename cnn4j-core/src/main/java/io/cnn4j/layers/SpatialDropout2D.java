@@ -21,6 +21,11 @@ public final class SpatialDropout2D extends Dropout {
         public String className() {
             return "SpatialDropout2D";
         }
+
+        @Override
+        public Layer newLayer() {
+            return new SpatialDropout2D(this);
+        }
     }
 
     public SpatialDropout2D(double rate) {

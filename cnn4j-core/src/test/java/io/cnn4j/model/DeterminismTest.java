@@ -58,6 +58,10 @@ class DeterminismTest {
             public String className() {
                 return "BatchRecorder";
             }
+
+            public io.cnn4j.layers.Layer newLayer() {
+                return new BatchRecorder();
+            }
         }
 
         final List<List<Integer>> batches = new ArrayList<>();

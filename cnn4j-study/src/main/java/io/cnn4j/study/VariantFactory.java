@@ -110,7 +110,7 @@ public final class VariantFactory {
             model.gemm(gemm);
         }
         for (LayerConfig c : layers(base, variant, seed)) {
-            model.add(StudyLayers.fromConfig(c));
+            model.add(c.newLayer());
         }
         model.build(base.inputShape());
         return model;
