@@ -378,7 +378,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     @Override
     public Tensor backward(Tensor gradOut) {
         checkGradient(gradOut, lastInput.dim(0));
-        gradLogits = reuse(gradLogits, gradOut.shape());
+        // dz overwrites dy in place: the caller hands gradOut over (Layer contract), which saves one
+        // activation-sized buffer per layer
+        gradLogits = gradOut;
         if (activation == ActivationFunction.RELU && useBias) {
             // one pass: dz = dy where y > 0, and the bias gradient; rows split over the workers, each
             // summing its own bias partial, then the partials added in worker order (same bits at a

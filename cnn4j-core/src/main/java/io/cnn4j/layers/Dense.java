@@ -145,7 +145,7 @@ public final class Dense extends AbstractLayer<Dense> {
     @Override
     public Tensor backward(Tensor gradOut) {
         checkGradient(gradOut, lastInput.dim(0));
-        gradLogits = reuse(gradLogits, gradOut.shape());
+        gradLogits = gradOut; // in place: gradOut is handed over (Layer contract)
         activation.backward(output.data(), gradOut.data(), gradLogits.data(), 0, gradOut.size(), units);
         return backwardFromLogits(gradLogits);
     }

@@ -186,9 +186,9 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
             return gradOut;
         }
         checkGradient(gradOut, output.dim(0));
-        gradInput = reuse(gradInput, gradOut.shape());
-        multiply(gradOut.data(), gradOut.shape(), mask, maskShape, gradInput.data());
-        return gradInput;
+        // in place: gradOut is handed over (Layer contract), so no buffer of the input's size is kept
+        multiply(gradOut.data(), gradOut.shape(), mask, maskShape, gradOut.data());
+        return gradOut;
     }
 
     /** The mask used by the last training forward pass (values 0 or 1/(1−rate)) and its shape. */

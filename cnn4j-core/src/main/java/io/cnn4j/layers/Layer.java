@@ -11,7 +11,9 @@ import java.util.List;
  * <p>Contract: forward never modifies its input; the tensor it returns belongs to the layer and is
  * overwritten by the next forward with the same batch size. backward is called after a forward
  * with {@code training = true} and returns the gradient with respect to that forward's input,
- * accumulating parameter gradients into {@link Parameter#grad()} (the model zeroes them).
+ * accumulating parameter gradients into {@link Parameter#grad()} (the model zeroes them). The
+ * gradient passed to backward is handed over: a layer may overwrite it in place (to keep fewer
+ * activation-sized buffers), so a caller must not read it afterwards.
  */
 public interface Layer {
     String name();

@@ -28,7 +28,7 @@ class ConvBatchingTest {
 
         Tensor y = conv.forward(x, true).copy();
         conv.parameters().forEach(Parameter::zeroGrad);
-        Tensor dx = conv.backward(dy).copy();
+        Tensor dx = conv.backward(dy.copy()).copy();
         float[] dk = conv.parameters().get(0).grad().clone();
         float[] db = conv.parameters().get(1).grad().clone();
 
