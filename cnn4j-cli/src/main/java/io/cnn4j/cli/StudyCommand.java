@@ -170,7 +170,7 @@ public final class StudyCommand implements Callable<Integer> {
     /** Preset defaults; every value can be overridden by an option. */
     enum Preset {
         // sized to finish in ≤ 10 minutes on a 2-core machine (measured; see the README)
-        QUICK("fashion-mnist-subset", 4000, 2000, 0.1, List.of("max"), "nominal", 3, 3, 64),
+        QUICK("fashion-mnist-subset", 5000, 2000, 0.1, List.of("max"), "nominal", 5, 4, 64),
         FULL("fashion-mnist", 0, 0, 1.0 / 12, List.of("max", "avg"), "both", 5, 15, 128);
 
         final String data;
