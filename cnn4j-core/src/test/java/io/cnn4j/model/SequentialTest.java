@@ -1,10 +1,5 @@
 package io.cnn4j.model;
 
-import io.cnn4j.layers.Conv2D;
-import io.cnn4j.layers.Dense;
-import io.cnn4j.layers.Dropout;
-import io.cnn4j.layers.Flatten;
-import io.cnn4j.layers.MaxPooling2D;
 import io.cnn4j.optim.SGD;
 import io.cnn4j.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -13,20 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SequentialTest {
     static Sequential vggLike(int h, int w, int c) {
-        Sequential model = new Sequential(7);
-        model.add(new Conv2D(32, 3, 3).activation("relu").inputShape(h, w, c));
-        model.add(new Conv2D(32, 3, 3).activation("relu"));
-        model.add(new MaxPooling2D(2, 2));
-        model.add(new Dropout(0.25));
-        model.add(new Conv2D(64, 3, 3).activation("relu"));
-        model.add(new Conv2D(64, 3, 3).activation("relu"));
-        model.add(new MaxPooling2D(2, 2));
-        model.add(new Dropout(0.25));
-        model.add(new Flatten());
-        model.add(new Dense(256, "relu"));
-        model.add(new Dropout(0.5));
-        model.add(new Dense(10, "softmax"));
-        return model;
+        return Architectures.vggLike(new int[]{h, w, c}, 10, 7);
     }
 
     @Test
