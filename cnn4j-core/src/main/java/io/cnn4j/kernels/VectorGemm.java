@@ -3,14 +3,6 @@ package io.cnn4j.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SGEMM with the Vector API ({@code jdk.incubator.vector}): a register-blocked kernel in the style of
@@ -45,7 +37,7 @@ public final class VectorGemm implements Gemm {
     private final int kc;
     private final int nc;
     private final Workspace[] workspaces;
-    private final ThreadPoolExecutor pool;
+    private final Parallel parallel;
     private final Operands operands = new Operands();
 
     /** A backend using up to {@code threads} threads per call, with default block sizes. */
@@ -65,17 +57,7 @@ public final class VectorGemm implements Gemm {
         for (int t = 0; t < threads; t++) {
             workspaces[t] = new Workspace();
         }
-        if (threads > 1) {
-            AtomicInteger ids = new AtomicInteger();
-            pool = new ThreadPoolExecutor(threads - 1, threads - 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "cnn4j-gemm-" + ids.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            pool.allowCoreThreadTimeOut(true);
-        } else {
-            pool = null;
-        }
+        this.parallel = new Parallel(threads);
     }
 
     @Override
@@ -180,42 +162,9 @@ public final class VectorGemm implements Gemm {
         void run(int part);
     }
 
-    /** Runs parts 1..threads−1 on the pool and part 0 here; rethrows the first failure. */
+    /** Runs part t of the task for every thread t (part 0 on the calling thread), through the shared {@link Parallel}. */
     private void run(Task task) {
-        List<Future<?>> futures = new ArrayList<>(threads - 1);
-        for (int t = 1; t < threads; t++) {
-            int part = t;
-            futures.add(pool.submit(() -> task.run(part)));
-        }
-        Throwable failure = null;
-        try {
-            task.run(0);
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) {
-                    failure = e;
-                }
-            }
-        }
-        if (failure instanceof RuntimeException r) {
-            throw r;
-        }
-        if (failure instanceof Error err) {
-            throw err;
-        }
-        if (failure != null) {
-            throw new IllegalStateException("GEMM worker interrupted", failure);
-        }
+        parallel.forParts(threads, (part, from, to) -> task.run(part));
     }
 
     /** C[i0:i1, j0:j1] = beta·C + alpha·op(A)[i0:i1, p0:p1]·op(B)[p0:p1, j0:j1], single-threaded, k in blocks of kc. */
