@@ -64,6 +64,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--nesterov", description = "Nesterov momentum for SGD")
     boolean nesterov;
 
+    @Option(names = "--decay", defaultValue = "0.0",
+            description = "Keras' legacy time-based decay for sgd and adam: lr / (1 + decay · iterations), iterations counted per batch (default: ${DEFAULT-VALUE})")
+    double decay;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed of weights, data order, dropout masks and augmentation (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -200,9 +204,9 @@ public final class TrainCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         try {
             if (optimizer.equalsIgnoreCase("sgd")) {
-                return new SGD(lr == null ? 0.01 : lr, momentum, nesterov, 0);
+                return new SGD(lr == null ? 0.01 : lr, momentum, nesterov, decay);
             }
-            return new Adam(lr == null ? 0.001 : lr);
+            return new Adam(new Adam.Config(lr == null ? 0.001 : lr, 0.9, 0.999, 1e-7, decay));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }

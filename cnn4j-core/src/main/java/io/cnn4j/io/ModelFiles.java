@@ -165,6 +165,7 @@ public final class ModelFiles {
             cfg.put("beta_1", a.beta1());
             cfg.put("beta_2", a.beta2());
             cfg.put("epsilon", a.epsilon());
+            cfg.put("decay", a.decay());
         } else {
             throw new IllegalArgumentException("cannot save optimizer config " + c);
         }
@@ -178,7 +179,7 @@ public final class ModelFiles {
             case "SGD" -> new SGD.Config(num(c, "learning_rate", 0.01), num(c, "momentum", 0), c.path("nesterov").asBoolean(false),
                     num(c, "decay", 0));
             case "Adam" -> new Adam.Config(num(c, "learning_rate", 0.001), num(c, "beta_1", 0.9), num(c, "beta_2", 0.999),
-                    num(c, "epsilon", 1e-7));
+                    num(c, "epsilon", 1e-7), num(c, "decay", 0));
             default -> throw new IllegalArgumentException("unknown optimizer '" + cls + "' (SGD and Adam are supported)");
         };
     }

@@ -10,6 +10,13 @@ abstract class AbstractOptimizer<C extends OptimizerConfig> implements Optimizer
     }
 
     /** The check every optimizer's config makes of its learning rate, with the optimizer named. */
+    /** Legacy time-based decay lr / (1 + decay · iterations) must be ≥ 0 and finite. */
+    static void checkDecay(String optimizer, double decay) {
+        if (!(decay >= 0) || Double.isInfinite(decay)) {
+            throw new IllegalArgumentException(optimizer + " decay must be ≥ 0 and finite, got " + decay);
+        }
+    }
+
     static void checkLearningRate(String optimizer, double learningRate) {
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException(optimizer + " learning rate must be positive and finite, got " + learningRate);

@@ -21,9 +21,7 @@ public final class SGD extends AbstractOptimizer<SGD.Config> {
             if (!(momentum >= 0 && momentum < 1)) {
                 throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
             }
-            if (!(decay >= 0) || Double.isInfinite(decay)) {
-                throw new IllegalArgumentException("SGD decay must be ≥ 0 and finite, got " + decay);
-            }
+            AbstractOptimizer.checkDecay("SGD", decay);
         }
 
         @Override

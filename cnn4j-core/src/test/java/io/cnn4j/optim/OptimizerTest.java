@@ -71,6 +71,27 @@ class OptimizerTest {
     }
 
     @Test
+    void adamLegacyDecayScalesTheStepLikeSgds() {
+        // Keras 2 Adam(decay=d): lr_t = lr / (1 + d · iterations); with the same gradients, the second
+        // step of a decayed Adam is the undecayed step times 1/(1 + d) (the moments are identical)
+        Parameter plain = new Parameter("w", 1), decayed = new Parameter("w", 1);
+        Adam a = new Adam(), b = new Adam(new Adam.Config(0.001, 0.9, 0.999, 1e-7, 0.5));
+        float[] before = new float[2];
+        for (int s = 0; s < 2; s++) {
+            plain.grad()[0] = 0.3f;
+            decayed.grad()[0] = 0.3f;
+            before[0] = plain.value()[0];
+            before[1] = decayed.value()[0];
+            assertThat(b.currentLearningRate()).isCloseTo(0.001 / (1 + 0.5 * s), within(1e-12));
+            a.step(List.of(plain));
+            b.step(List.of(decayed));
+        }
+        float stepPlain = plain.value()[0] - before[0], stepDecayed = decayed.value()[0] - before[1];
+        assertThat(stepDecayed).isCloseTo(stepPlain / 1.5f, within(1e-9f));
+        assertThatThrownBy(() -> new Adam.Config(0.001, 0.9, 0.999, 1e-7, -1)).hasMessageContaining("decay");
+    }
+
+    @Test
     void adamWithKerasDefaults() {
         // lr 0.001, β1 0.9, β2 0.999, ε 1e-7; gradients [0.5, 0.001] then [−1, 2]
         // step 1: m = 0.1·g = [0.05, 1e-4], v = 0.001·g² = [2.5e-4, 1e-9], α = 0.001·√0.001/0.1 = 3.1622777e-4
