@@ -111,7 +111,6 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private float[][] biasPartials;
     private Tensor lastInput;
     private Tensor output;
-    private Tensor gradLogits;
     private Tensor gradInput;
 
     /** Conv2D(filters, (kh, kw)). */
@@ -380,7 +379,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         checkGradient(gradOut, lastInput.dim(0));
         // dz overwrites dy in place: the caller hands gradOut over (Layer contract), which saves one
         // activation-sized buffer per layer
-        gradLogits = gradOut;
+        Tensor gradLogits = gradOut;
         if (activation == ActivationFunction.RELU && useBias) {
             // one pass: dz = dy where y > 0, and the bias gradient; rows split over the workers, each
             // summing its own bias partial, then the partials added in worker order (same bits at a

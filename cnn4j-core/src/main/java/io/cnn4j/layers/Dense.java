@@ -46,7 +46,6 @@ public final class Dense extends AbstractLayer<Dense> {
     private Gemm gemm;
     private Tensor lastInput;
     private Tensor output;
-    private Tensor gradLogits;
     private Tensor gradInput;
     private float[] gradInputT;
 
@@ -145,9 +144,9 @@ public final class Dense extends AbstractLayer<Dense> {
     @Override
     public Tensor backward(Tensor gradOut) {
         checkGradient(gradOut, lastInput.dim(0));
-        gradLogits = gradOut; // in place: gradOut is handed over (Layer contract)
-        activation.backward(output.data(), gradOut.data(), gradLogits.data(), 0, gradOut.size(), units);
-        return backwardFromLogits(gradLogits);
+        // dz overwrites dy in place: gradOut is handed over (Layer contract)
+        activation.backward(output.data(), gradOut.data(), gradOut.data(), 0, gradOut.size(), units);
+        return backwardFromLogits(gradOut);
     }
 
     @Override

@@ -55,7 +55,6 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
     private float[] mask = new float[0];
     private int[] maskShape;
     private Tensor output;
-    private Tensor gradInput;
     private boolean maskApplied;
 
     public Dropout(double rate) {
