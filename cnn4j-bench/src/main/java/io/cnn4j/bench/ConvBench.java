@@ -1,5 +1,6 @@
 package io.cnn4j.bench;
 
+import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.tensor.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Conv2D(3×3, relu) of the VGG-like net at batch 32: forward, backward with both gradients, and
  * backward with the weight gradient only (as for a model's first layer); the input gradient's
- * cost is the difference of the two backward figures.
+ * cost is the difference of the two backward figures. {@code conv} compares im2col + GEMM with
+ * Winograd F(2×2, 3×3) (which the layer only takes on with the vector or scalar backend).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +36,9 @@ public class ConvBench {
 
     @Param({"vector", "openblas"})
     public String backend;
+
+    @Param({"im2col", "winograd"})
+    public String conv;
 
     @Param({"32"})
     public int batch;
@@ -51,8 +56,9 @@ public class ConvBench {
         String[] s = layer.split(",");
         int[] in = {Integer.parseInt(s[0]), Integer.parseInt(s[1]), Integer.parseInt(s[2])};
         int filters = Integer.parseInt(s[3]);
-        both = Fixtures.build(new Conv2D(filters, 3, 3).activation("relu"), in, backend, threads, true);
-        weightsOnly = Fixtures.build(new Conv2D(filters, 3, 3).activation("relu"), in, backend, threads, false);
+        ConvAlgorithm algorithm = ConvAlgorithm.parse(conv);
+        both = Fixtures.build(new Conv2D(filters, 3, 3).activation("relu"), in, backend, threads, true, algorithm);
+        weightsOnly = Fixtures.build(new Conv2D(filters, 3, 3).activation("relu"), in, backend, threads, false, algorithm);
         x = Fixtures.random(3, batch, in[0], in[1], in[2]);
         int[] out = both.outputShape();
         dy = Fixtures.random(4, batch, out[0], out[1], out[2]);

@@ -1,6 +1,7 @@
 package io.cnn4j.bench;
 
 import io.cnn4j.kernels.Backends;
+import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.layers.AbstractLayer;
 import io.cnn4j.layers.BuildContext;
@@ -29,9 +30,15 @@ final class Fixtures {
 
     /** Builds {@code layer} for inputs {@code inputShape} (no batch axis) with the named backend and thread count. */
     static <L extends AbstractLayer<L>> L build(L layer, int[] inputShape, String backend, int threads, boolean inputGradient) {
+        return build(layer, inputShape, backend, threads, inputGradient, ConvAlgorithm.requested());
+    }
+
+    /** As above, with convolutions computed by {@code conv}. */
+    static <L extends AbstractLayer<L>> L build(L layer, int[] inputShape, String backend, int threads, boolean inputGradient,
+                                                ConvAlgorithm conv) {
         Gemm gemm = Backends.select(backend, threads);
         layer.setComputeInputGradient(inputGradient);
-        layer.build(inputShape, new BuildContext(new SplittableRandom(1), gemm, threads));
+        layer.build(inputShape, new BuildContext(new SplittableRandom(1), gemm, threads, conv));
         return layer;
     }
 }

@@ -3,6 +3,7 @@ package io.cnn4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cnn4j.kernels.Backends;
+import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
@@ -64,6 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "GEMM backend: openblas, vector, scalar (default: the best available)")
     String backend;
 
+    @Option(names = "--conv", description = "how 3x3 stride-1 convolutions compute: auto, im2col or winograd (default: cnn4j.conv / CNN4J_CONV / auto)")
+    String conv;
+
     @Option(names = "--warmup", defaultValue = "5", description = "untimed batches first (default: ${DEFAULT-VALUE})")
     int warmup;
 
@@ -110,6 +114,10 @@ public final class BenchCommand implements Callable<Integer> {
         // layers read their thread count from the model's build context, which reads this property
         System.setProperty(Backends.THREADS_PROPERTY, Integer.toString(nThreads));
         Gemm gemm = Backends.select(backend != null ? backend.toLowerCase(Locale.ROOT) : Backends.requested(), nThreads);
+        if (conv != null) {
+            // as for the threads: layers take the algorithm from their build context, which reads this property
+            System.setProperty(ConvAlgorithm.PROPERTY, ConvAlgorithm.parse(conv).lower());
+        }
 
         Sequential net = Architectures.create(arch, in, classes, seed);
         net.gemm(gemm);
@@ -125,6 +133,13 @@ public final class BenchCommand implements Callable<Integer> {
         res.put("batch", batch);
         res.put("threads", nThreads);
         res.put("backend", gemm.name());
+        Map<String, String> algorithms = new LinkedHashMap<>();
+        for (Layer l : net.layers()) {
+            if (l instanceof Conv2D c) {
+                algorithms.put(c.name(), c.algorithm());
+            }
+        }
+        res.put("conv_algorithms", algorithms);
         res.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         res.put("warmup_iters", warmup);
         res.put("iters_per_repeat", iters);
@@ -147,6 +162,8 @@ public final class BenchCommand implements Callable<Integer> {
             res.put("infer", timed(() -> net.forward(x, false), fwdFlopsPerImage));
         }
         res.put("gemm", gemmSpeed(gemm, products));
+        // a few images: enough for the error statistics, at least one per thread so Winograd runs as in training
+        res.put("conv_error", ConvErrorCheck.measure(net, x, Math.max(2, nThreads)));
         if (profile) {
             res.put("profile", profile(net, x, y));
         }
@@ -399,7 +416,9 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "cnn4j bench: %s %s batch %d, %d threads, backend %s (%s)%n", res.get("workload"),
                 Arrays.toString((int[]) res.get("input_shape")), (Integer) res.get("batch"), (Integer) res.get("threads"),
                 res.get("backend"), res.get("java"));
-        System.out.printf(Locale.ROOT, "forward: %.1f MFLOP per image%n", (Double) res.get("forward_flops_per_image") / 1e6);
+        System.out.printf(Locale.ROOT, "forward: %.1f MFLOP per image (direct convolution; GFLOP/s below count these)%n",
+                (Double) res.get("forward_flops_per_image") / 1e6);
+        System.out.printf(Locale.ROOT, "conv:   %s%n", res.get("conv_algorithms"));
         for (String what : List.of("train", "infer")) {
             Map<String, Object> m = (Map<String, Object>) res.get(what);
             if (m != null) {
@@ -415,6 +434,10 @@ public final class BenchCommand implements Callable<Integer> {
         for (Map<String, Object> row : (List<Map<String, Object>>) g.get("products")) {
             System.out.printf(Locale.ROOT, "         %-12s %6d x %4d x %5d  %6.1f GFLOP/s%n", row.get("layer"), row.get("m"), row.get("n"),
                     row.get("k"), row.get("gflops"));
+        }
+        for (Map<String, Object> row : (List<Map<String, Object>>) res.get("conv_error")) {
+            System.out.printf(Locale.ROOT, "error  %-12s vs double: im2col %.2e  winograd %.2e (relative max)%n", row.get("layer"),
+                    row.get("im2col_relative_max_error"), row.get("winograd_relative_max_error"));
         }
         List<Map<String, Object>> prof = (List<Map<String, Object>>) res.get("profile");
         if (prof != null) {

@@ -5,6 +5,7 @@ import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Im2Col;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.kernels.Parallel;
+import io.cnn4j.kernels.WinogradConv3x3;
 import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
@@ -109,9 +110,36 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private float[][] workerKernelGrad;
     private int chunkPixels;
     private float[][] biasPartials;
+    // Winograd path (null when this layer uses im2col): U and Uᵀ of the current kernel, per-worker buffers
+    private WinogradConv3x3 winograd;
+    private WinogradConv3x3.Workspace[] winogradWorkspace;
+    private float[] winogradKernel;
+    private float[] winogradKernelT;
     private Tensor lastInput;
     private Tensor output;
     private Tensor gradInput;
+
+    /*
+     * Operands of the loop bodies below, set right before each parallel loop. The bodies are
+     * method references made once per layer, so a training step allocates no closures.
+     */
+    private float[] opX;
+    private float[] opY;
+    private float[] opDy;
+    private float[] opDx;
+    private float[] opBias;
+    private float[] zeroBias;
+    private float[] opCols;
+    private int opFirst;
+    private final Parallel.PartRange forwardBlockedBody = this::forwardBlockedPart;
+    private final Parallel.PartRange backwardBlockedBody = this::backwardBlockedPart;
+    private final Parallel.PartRange forwardWinogradBody = this::forwardWinogradPart;
+    private final Parallel.PartRange backwardWinogradBody = this::backwardWinogradPart;
+    private final Parallel.PartRange im2colBody = this::im2colPart;
+    private final Parallel.PartRange col2imBody = this::col2imPart;
+    private final Parallel.PartRange biasReluBody = this::biasReluPart;
+    private final Parallel.PartRange biasBody = this::biasPart;
+    private final Parallel.PartRange reluBackwardBody = this::reluBackwardPart;
 
     /** Conv2D(filters, (kh, kw)). */
     public Conv2D(int filters, int kernelHeight, int kernelWidth) {
@@ -198,6 +226,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             biasInitializer.fill(bias.value(), k, filters, ctx.initRandom());
         }
         gemm = ctx.gemm();
+        zeroBias = new float[filters];
         // beside a backend whose threads spin between calls, extra Java threads would oversubscribe the cores
         parallel = new Parallel(gemm.busyWaits() ? 1 : Math.max(1, ctx.threads()));
         int pixels = gh.out() * gw.out();
@@ -212,11 +241,28 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             }
             // a multiple of 6 rows (the GEMM's register block), at most one image
             chunkPixels = Math.min(pixels, Math.max(6, CHUNK_BUDGET / k / 6 * 6));
-            workerCols = new float[t][chunkPixels * k];
             workerDcols = new float[t][];
             workerKernelGrad = new float[t][];
+            if (ctx.conv().useWinograd(gh, gw, channels)) {
+                winograd = new WinogradConv3x3(channels, filters, gh, gw);
+                winogradWorkspace = new WinogradConv3x3.Workspace[t];
+                for (int i = 0; i < t; i++) {
+                    winogradWorkspace[i] = winograd.newWorkspace();
+                    workerKernelGrad[i] = new float[winograd.transformedKernelSize()];
+                }
+                winogradKernel = new float[winograd.transformedKernelSize()];
+                winogradKernelT = new float[winograd.transformedKernelSize()];
+            } else {
+                workerCols = new float[t][chunkPixels * k];
+            }
         }
         return new int[]{gh.out(), gw.out(), filters};
+    }
+
+    /** How this layer computes once built: "winograd" (F(2×2, 3×3)) or "im2col". */
+    public String algorithm() {
+        requireBuilt();
+        return winograd != null ? "winograd" : "im2col";
     }
 
     @Override
@@ -233,133 +279,146 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         int k = kernelSize[0] * kernelSize[1] * channels;
         output = reuse(output, n, gh.out(), gw.out(), filters);
         float[] y = output.data();
-        if (workerGemm != null && n >= parallel.threads()) {
-            forwardBlocked(x, y);
-            biasAndActivation(y);
-            lastInput = x;
-            return output;
-        }
-        int g = Math.min(group, n);
-        if (cols == null || cols.length < g * pixels * k) {
-            cols = new float[g * pixels * k];
-        }
-        int inItem = x.itemSize();
-        float[] xs = x.data();
-        for (int start = 0; start < n; start += g) {
-            int count = Math.min(g, n - start);
-            int first = start;
-            float[] colsBuf = cols;
-            parallel.forRange(count, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    Im2Col.im2col(xs, (first + i) * inItem, channels, gh, gw, colsBuf, i * pixels * k);
-                }
-            });
-            gemm.sgemm(false, false, count * pixels, filters, k, 1f, cols, 0, k, kernel.value(), 0, filters,
-                    0f, y, start * pixels * filters, filters);
+        opX = x.data();
+        opY = y;
+        if (winograd != null && n >= parallel.threads()) {
+            winograd.transformKernel(kernel.value(), winogradKernel);
+            parallel.forParts(n, forwardWinogradBody);
+        } else if (workerCols != null && n >= parallel.threads()) {
+            parallel.forParts(n, forwardBlockedBody);
+        } else {
+            int g = Math.min(group, n);
+            if (cols == null || cols.length < g * pixels * k) {
+                cols = new float[g * pixels * k];
+            }
+            opCols = cols;
+            for (int start = 0; start < n; start += g) {
+                int count = Math.min(g, n - start);
+                opFirst = start;
+                parallel.forParts(count, im2colBody);
+                gemm.sgemm(false, false, count * pixels, filters, k, 1f, cols, 0, k, kernel.value(), 0, filters,
+                        0f, y, start * pixels * filters, filters);
+            }
         }
         biasAndActivation(y);
         lastInput = x;
+        opX = opY = opCols = null;
         return output;
+    }
+
+    // images [from, to) of opX: (N, H, W, C) -> opY: (N, OH, OW, F) before bias and activation, by Winograd
+    private void forwardWinogradPart(int part, int from, int to) {
+        int inItem = gh.in() * gw.in() * channels, outItem = gh.out() * gw.out() * filters;
+        for (int b = from; b < to; b++) {
+            winograd.forward(workerGemm[part], winogradWorkspace[part], opX, b * inItem, winogradKernel, opY, b * outItem);
+        }
     }
 
     /*
      * The cache-blocked path: each worker takes whole images and goes through each in chunks of
      * chunkPixels output pixels: im2col of the chunk into a buffer that stays in L2, then a
-     * one-thread GEMM on it while it is still there. The big path above writes a column matrix of
+     * one-thread GEMM on it while it is still there. The big path writes a column matrix of
      * tens of MB first and then streams it back from memory into the GEMM.
      */
-    // x: (N, H, W, C) -> y: (N, OH, OW, F) before bias and activation
-    private void forwardBlocked(Tensor x, float[] y) {
+    // images [from, to) of opX: (N, H, W, C) -> opY: (N, OH, OW, F) before bias and activation
+    private void forwardBlockedPart(int part, int from, int to) {
         int pixels = gh.out() * gw.out();
         int k = kernelSize[0] * kernelSize[1] * channels;
-        int inItem = x.itemSize();
-        float[] xs = x.data(), w = kernel.value();
-        parallel.forParts(x.dim(0), (part, from, to) -> {
-            Gemm g = workerGemm[part];
-            float[] buf = workerCols[part];
-            for (int b = from; b < to; b++) {
-                for (int q0 = 0; q0 < pixels; q0 += chunkPixels) {
-                    int q1 = Math.min(pixels, q0 + chunkPixels);
-                    Im2Col.im2col(xs, b * inItem, channels, gh, gw, buf, 0, q0, q1);
-                    g.sgemm(false, false, q1 - q0, filters, k, 1f, buf, 0, k, w, 0, filters, 0f, y, (b * pixels + q0) * filters, filters);
-                }
-            }
-        });
-    }
-
-    // dz: (N, OH, OW, F) -> kernel gradient (+=) and, when wanted, dx: (N, H, W, C) (overwritten)
-    private void backwardBlocked(Tensor x, float[] dz, float[] dx) {
-        int pixels = gh.out() * gw.out();
-        int k = kernelSize[0] * kernelSize[1] * channels;
-        int inItem = x.itemSize();
-        float[] xs = x.data(), w = kernel.value();
-        int parts = Math.min(parallel.threads(), x.dim(0));
-        for (int t = 0; t < parts; t++) {
-            if (workerKernelGrad[t] == null) {
-                workerKernelGrad[t] = new float[k * filters];
-            }
-            if (dx != null && workerDcols[t] == null) {
-                workerDcols[t] = new float[chunkPixels * k];
+        int inItem = gh.in() * gw.in() * channels;
+        float[] xs = opX, y = opY, w = kernel.value();
+        Gemm g = workerGemm[part];
+        float[] buf = workerCols[part];
+        for (int b = from; b < to; b++) {
+            for (int q0 = 0; q0 < pixels; q0 += chunkPixels) {
+                int q1 = Math.min(pixels, q0 + chunkPixels);
+                Im2Col.im2col(xs, b * inItem, channels, gh, gw, buf, 0, q0, q1);
+                g.sgemm(false, false, q1 - q0, filters, k, 1f, buf, 0, k, w, 0, filters, 0f, y, (b * pixels + q0) * filters, filters);
             }
         }
-        parallel.forParts(x.dim(0), (part, from, to) -> {
-            Gemm g = workerGemm[part];
-            float[] buf = workerCols[part], dbuf = workerDcols[part], dw = workerKernelGrad[part];
-            java.util.Arrays.fill(dw, 0f);
-            for (int b = from; b < to; b++) {
-                if (dx != null) {
-                    Arrays.fill(dx, b * inItem, (b + 1) * inItem, 0f);
-                }
-                for (int q0 = 0; q0 < pixels; q0 += chunkPixels) {
-                    int q1 = Math.min(pixels, q0 + chunkPixels), rows = q1 - q0;
-                    int dzOff = (b * pixels + q0) * filters;
-                    Im2Col.im2col(xs, b * inItem, channels, gh, gw, buf, 0, q0, q1);
-                    // dW_part (k × F) += colsᵀ (k × rows) · dz (rows × F)
-                    g.sgemm(true, false, k, filters, rows, 1f, buf, 0, k, dz, dzOff, filters, 1f, dw, 0, filters);
-                    if (dx != null) {
-                        // dcols (rows × k) = dz (rows × F) · Wᵀ (F × k), scattered back while it is in cache
-                        g.sgemm(false, true, rows, k, filters, 1f, dz, dzOff, filters, w, 0, filters, 0f, dbuf, 0, k);
-                        Im2Col.col2im(dbuf, 0, channels, gh, gw, dx, b * inItem, q0, q1);
-                    }
-                }
-            }
-        });
-        // the workers' kernel gradients summed in worker order: the same bits for the same thread count
-        float[] grad = kernel.grad();
+    }
+
+    // images opFirst + [from, to) of opX: (N, H, W, C) -> rows of the column matrix opCols, one image's pixels each
+    private void im2colPart(int part, int from, int to) {
+        int pixels = gh.out() * gw.out();
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        int inItem = gh.in() * gw.in() * channels;
+        for (int i = from; i < to; i++) {
+            Im2Col.im2col(opX, (opFirst + i) * inItem, channels, gh, gw, opCols, i * pixels * k);
+        }
+    }
+
+    // column-matrix gradient opCols -> opDx: images opFirst + [from, to), each summed in the serial order
+    private void col2imPart(int part, int from, int to) {
+        int pixels = gh.out() * gw.out();
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        int inItem = gh.in() * gw.in() * channels;
+        for (int i = from; i < to; i++) {
+            Im2Col.col2im(opCols, i * pixels * k, channels, gh, gw, opDx, (opFirst + i) * inItem);
+        }
+    }
+
+    /** Sums the workers' kernel gradients in worker order: the same bits for the same thread count. */
+    private void sumWorkerKernelGradients(int parts, float[] into) {
         for (int t = 0; t < parts; t++) {
             float[] dw = workerKernelGrad[t];
-            for (int i = 0; i < grad.length; i++) {
-                grad[i] += dw[i];
+            for (int i = 0; i < into.length; i++) {
+                into[i] += dw[i];
             }
+        }
+    }
+
+    // images [from, to) of opDy: (N, OH, OW, F) -> this worker's kernel gradient and, when wanted, opDx (overwritten)
+    private void backwardBlockedPart(int part, int from, int to) {
+        int pixels = gh.out() * gw.out();
+        int k = kernelSize[0] * kernelSize[1] * channels;
+        int inItem = gh.in() * gw.in() * channels;
+        float[] xs = opX, dz = opDy, dx = opDx, w = kernel.value();
+        Gemm g = workerGemm[part];
+        float[] buf = workerCols[part], dbuf = workerDcols[part], dw = workerKernelGrad[part];
+        Arrays.fill(dw, 0f);
+        for (int b = from; b < to; b++) {
+            if (dx != null) {
+                Arrays.fill(dx, b * inItem, (b + 1) * inItem, 0f);
+            }
+            for (int q0 = 0; q0 < pixels; q0 += chunkPixels) {
+                int q1 = Math.min(pixels, q0 + chunkPixels), rows = q1 - q0;
+                int dzOff = (b * pixels + q0) * filters;
+                Im2Col.im2col(xs, b * inItem, channels, gh, gw, buf, 0, q0, q1);
+                // dW_part (k × F) += colsᵀ (k × rows) · dz (rows × F)
+                g.sgemm(true, false, k, filters, rows, 1f, buf, 0, k, dz, dzOff, filters, 1f, dw, 0, filters);
+                if (dx != null) {
+                    // dcols (rows × k) = dz (rows × F) · Wᵀ (F × k), scattered back while it is in cache
+                    g.sgemm(false, true, rows, k, filters, 1f, dz, dzOff, filters, w, 0, filters, 0f, dbuf, 0, k);
+                    Im2Col.col2im(dbuf, 0, channels, gh, gw, dx, b * inItem, q0, q1);
+                }
+            }
+        }
+    }
+
+    // images [from, to) of opDy: (N, OH, OW, F) -> this worker's dU (16, C, F) and, when wanted, opDx (overwritten)
+    private void backwardWinogradPart(int part, int from, int to) {
+        int inItem = gh.in() * gw.in() * channels, outItem = gh.out() * gw.out() * filters;
+        float[] du = workerKernelGrad[part];
+        Arrays.fill(du, 0f);
+        for (int b = from; b < to; b++) {
+            winograd.backward(workerGemm[part], winogradWorkspace[part], opX, b * inItem, opDy, b * outItem, du,
+                    winogradKernelT, opDx, b * inItem);
         }
     }
 
     // y: (N, OH, OW, F) in place, y = activation(y + bias), one pass for relu and linear
     private void biasAndActivation(float[] y) {
         float[] b = useBias ? bias.value() : null;
+        opY = y;
         if (activation == ActivationFunction.RELU) {
-            // Math.max is branch-free: `v < 0 ? 0 : v` mispredicts on half the units and measured
-            // 10× slower here. The results are the same numbers (NaN stays NaN); only a −0.0 input
-            // comes out as +0.0.
-            float[] bb = b == null ? new float[filters] : b;
-            parallel.forRange(y.length / filters, (from, to) -> {
-                for (int r = from * filters; r < to * filters; r += filters) {
-                    for (int f = 0; f < filters; f++) {
-                        y[r + f] = Math.max(y[r + f] + bb[f], 0f);
-                    }
-                }
-            });
+            opBias = b == null ? zeroBias : b;
+            parallel.forParts(y.length / filters, biasReluBody);
             return;
         }
         if (activation == ActivationFunction.LINEAR) {
             if (b != null) {
-                parallel.forRange(y.length / filters, (from, to) -> {
-                    for (int r = from * filters; r < to * filters; r += filters) {
-                        for (int f = 0; f < filters; f++) {
-                            y[r + f] += b[f];
-                        }
-                    }
-                });
+                opBias = b;
+                parallel.forParts(y.length / filters, biasBody);
             }
             return;
         }
@@ -373,6 +432,29 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         activation.apply(y, 0, y.length, filters);
     }
 
+    // rows [from, to) of opY: (rows, F) = max(opY + opBias, 0)
+    private void biasReluPart(int part, int from, int to) {
+        float[] y = opY, bb = opBias;
+        // Math.max is branch-free: `v < 0 ? 0 : v` mispredicts on half the units and measured
+        // 10× slower here. The results are the same numbers (NaN stays NaN); only a −0.0 input
+        // comes out as +0.0.
+        for (int r = from * filters; r < to * filters; r += filters) {
+            for (int f = 0; f < filters; f++) {
+                y[r + f] = Math.max(y[r + f] + bb[f], 0f);
+            }
+        }
+    }
+
+    // rows [from, to) of opY: (rows, F) += opBias
+    private void biasPart(int part, int from, int to) {
+        float[] y = opY, b = opBias;
+        for (int r = from * filters; r < to * filters; r += filters) {
+            for (int f = 0; f < filters; f++) {
+                y[r + f] += b[f];
+            }
+        }
+    }
+
     // dy: (N, OH, OW, F) -> dx: (N, H, W, C); accumulates kernel (kh, kw, C, F) and bias (F) gradients
     @Override
     public Tensor backward(Tensor gradOut) {
@@ -384,26 +466,15 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             // one pass: dz = dy where y > 0, and the bias gradient; rows split over the workers, each
             // summing its own bias partial, then the partials added in worker order (same bits at a
             // fixed thread count)
-            float[] y = output.data(), dy = gradOut.data(), dz = gradLogits.data(), db = bias.grad();
+            float[] dz = gradLogits.data(), db = bias.grad();
             int parts = parallel.threads();
             if (biasPartials == null) {
                 biasPartials = new float[parts][filters];
             }
-            parallel.forParts(dz.length / filters, (part, from, to) -> {
-                float[] pdb = biasPartials[part];
-                Arrays.fill(pdb, 0f);
-                for (int r = from * filters; r < to * filters; r += filters) {
-                    for (int f = 0; f < filters; f++) {
-                        // the mask 1 where y > 0, else 0, without a branch (y · MAX · MAX overflows to +∞
-                        // for any positive float, denormals included); `y > 0 ? dy : 0` mispredicts on
-                        // half the units. Same numbers; a masked unit gives ±0 by dy's sign.
-                        float mask = Math.min(Math.max(y[r + f] * Float.MAX_VALUE * Float.MAX_VALUE, 0f), 1f);
-                        float d = mask * dy[r + f];
-                        dz[r + f] = d;
-                        pdb[f] += d;
-                    }
-                }
-            });
+            opY = output.data();
+            opDy = dz;
+            parallel.forParts(dz.length / filters, reluBackwardBody);
+            opY = opDy = null;
             int used = Math.min(parts, dz.length / filters);
             for (int t = 0; t < used; t++) {
                 for (int f = 0; f < filters; f++) {
@@ -414,6 +485,23 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         }
         activation.backward(output.data(), gradOut.data(), gradLogits.data(), 0, gradOut.size(), filters);
         return backwardFromLogits(gradLogits);
+    }
+
+    // rows [from, to) of opDy: (rows, F) in place: dz = dy where opY > 0, else 0; this part's bias gradient
+    private void reluBackwardPart(int part, int from, int to) {
+        float[] y = opY, dz = opDy, pdb = biasPartials[part];
+        Arrays.fill(pdb, 0f);
+        for (int r = from * filters; r < to * filters; r += filters) {
+            for (int f = 0; f < filters; f++) {
+                // the mask 1 where y > 0, else 0, without a branch (y · MAX · MAX overflows to +∞
+                // for any positive float, denormals included); `y > 0 ? dy : 0` mispredicts on
+                // half the units. Same numbers; a masked unit gives ±0 by dy's sign.
+                float mask = Math.min(Math.max(y[r + f] * Float.MAX_VALUE * Float.MAX_VALUE, 0f), 1f);
+                float d = mask * dz[r + f];
+                dz[r + f] = d;
+                pdb[f] += d;
+            }
+        }
     }
 
     @Override
@@ -443,35 +531,65 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         int pixels = gh.out() * gw.out();
         int k = kernelSize[0] * kernelSize[1] * channels;
         float[] dz = dzT.data();
-        if (workerGemm != null && n >= parallel.threads()) {
-            float[] dx = null;
-            if (computeInputGradient) {
-                gradInput = reuse(gradInput, x.shape());
-                dx = gradInput.data(); // zeroed image by image by the workers
-            }
-            backwardBlocked(x, dz, dx);
-            return computeInputGradient ? gradInput : null;
-        }
-        int g = Math.min(group, n);
+        opX = x.data();
+        opDy = dz;
+        opDx = null;
         if (computeInputGradient) {
             gradInput = reuse(gradInput, x.shape());
-            Arrays.fill(gradInput.data(), 0f);
+            opDx = gradInput.data(); // zeroed image by image by the workers, or below
+        }
+        int parts = Math.min(parallel.threads(), n);
+        if (winograd != null && n >= parallel.threads()) {
+            if (computeInputGradient) {
+                // U of the kernel the forward pass used (the weights have not changed since)
+                winograd.transposeKernel(winogradKernel, winogradKernelT);
+            }
+            parallel.forParts(n, backwardWinogradBody);
+            // the workers' dU summed in worker order into worker 0's, then taken back to the kernel's shape
+            float[] du = workerKernelGrad[0];
+            for (int t = 1; t < parts; t++) {
+                float[] other = workerKernelGrad[t];
+                for (int i = 0; i < du.length; i++) {
+                    du[i] += other[i];
+                }
+            }
+            winograd.kernelGradient(du, kernel.grad());
+        } else if (workerCols != null && n >= parallel.threads()) {
+            for (int t = 0; t < parts; t++) {
+                if (workerKernelGrad[t] == null) {
+                    workerKernelGrad[t] = new float[k * filters];
+                }
+                if (computeInputGradient && workerDcols[t] == null) {
+                    workerDcols[t] = new float[chunkPixels * k];
+                }
+            }
+            parallel.forParts(n, backwardBlockedBody);
+            sumWorkerKernelGradients(parts, kernel.grad());
+        } else {
+            backwardBig(n, pixels, k, dz);
+        }
+        opX = opDy = opDx = opCols = null;
+        return computeInputGradient ? gradInput : null;
+    }
+
+    // the big path: groups of images as one column matrix and multithreaded GEMMs (OpenBLAS, or few images)
+    private void backwardBig(int n, int pixels, int k, float[] dz) {
+        int g = Math.min(group, n);
+        if (cols == null || cols.length < g * pixels * k) {
+            cols = new float[g * pixels * k];
+        }
+        if (computeInputGradient) {
+            Arrays.fill(opDx, 0f);
             if (dcols == null || dcols.length < g * pixels * k) {
                 dcols = new float[g * pixels * k];
             }
         }
-        int inItem = x.itemSize();
-        float[] xs = x.data();
         for (int start = 0; start < n; start += g) {
             int count = Math.min(g, n - start);
             int rows = count * pixels;
-            int first = start;
-            float[] colsBuf = cols;
-            parallel.forRange(count, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    Im2Col.im2col(xs, (first + i) * inItem, channels, gh, gw, colsBuf, i * pixels * k);
-                }
-            });
+            opFirst = start;
+            opCols = cols;
+            parallel.forParts(count, im2colBody);
             // dW (k × F) += colsᵀ (k × rows) · dz (rows × F)
             gemm.sgemm(true, false, k, filters, rows, 1f, cols, 0, k, dz, start * pixels * filters, filters,
                     1f, kernel.grad(), 0, filters);
@@ -479,15 +597,10 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
                 // dcols (rows × k) = dz (rows × F) · Wᵀ (F × k)
                 gemm.sgemm(false, true, rows, k, filters, 1f, dz, start * pixels * filters, filters, kernel.value(), 0, filters,
                         0f, dcols, 0, k);
-                float[] dcolsBuf = dcols, dx = gradInput.data();
                 // each image's dx is its own: images in parallel, each summed in the serial order
-                parallel.forRange(count, (from, to) -> {
-                    for (int i = from; i < to; i++) {
-                        Im2Col.col2im(dcolsBuf, i * pixels * k, channels, gh, gw, dx, (first + i) * inItem);
-                    }
-                });
+                opCols = dcols;
+                parallel.forParts(count, col2imBody);
             }
         }
-        return computeInputGradient ? gradInput : null;
     }
 }

@@ -1,0 +1,172 @@
+package io.cnn4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link WinogradTileTransforms} with the Vector API: the same arithmetic as
+ * {@link WinogradTileTransforms.Scalar}, in the same order (so the same bits), a vector of channels
+ * at a time; the channels past the last whole vector go through the scalar code. Loaded by
+ * reflection only when {@code jdk.incubator.vector} is readable (see {@link VectorGemmProvider}).
+ */
+final class VectorTileTransforms implements WinogradTileTransforms {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    private static FloatVector load(float[] a, int i) {
+        return FloatVector.fromArray(S, a, i);
+    }
+
+    @Override
+    public void input(float[] s, int base, int rs, int c, float[] v, int vo, int vs) {
+        int e = 0;
+        for (; e <= c - VL; e += VL) {
+            int p = base + e;
+            FloatVector d0 = load(s, p), d1 = load(s, p + rs), d2 = load(s, p + 2 * rs), d3 = load(s, p + 3 * rs);
+            FloatVector a00 = d0.sub(d2), a10 = d1.add(d2), a20 = d2.sub(d1), a30 = d1.sub(d3);
+            p += c;
+            d0 = load(s, p); d1 = load(s, p + rs); d2 = load(s, p + 2 * rs); d3 = load(s, p + 3 * rs);
+            FloatVector a01 = d0.sub(d2), a11 = d1.add(d2), a21 = d2.sub(d1), a31 = d1.sub(d3);
+            p += c;
+            d0 = load(s, p); d1 = load(s, p + rs); d2 = load(s, p + 2 * rs); d3 = load(s, p + 3 * rs);
+            FloatVector a02 = d0.sub(d2), a12 = d1.add(d2), a22 = d2.sub(d1), a32 = d1.sub(d3);
+            p += c;
+            d0 = load(s, p); d1 = load(s, p + rs); d2 = load(s, p + 2 * rs); d3 = load(s, p + 3 * rs);
+            FloatVector a03 = d0.sub(d2), a13 = d1.add(d2), a23 = d2.sub(d1), a33 = d1.sub(d3);
+            int q = vo + e;
+            a00.sub(a02).intoArray(v, q);
+            a01.add(a02).intoArray(v, q + vs);
+            a02.sub(a01).intoArray(v, q + 2 * vs);
+            a01.sub(a03).intoArray(v, q + 3 * vs);
+            a10.sub(a12).intoArray(v, q + 4 * vs);
+            a11.add(a12).intoArray(v, q + 5 * vs);
+            a12.sub(a11).intoArray(v, q + 6 * vs);
+            a11.sub(a13).intoArray(v, q + 7 * vs);
+            a20.sub(a22).intoArray(v, q + 8 * vs);
+            a21.add(a22).intoArray(v, q + 9 * vs);
+            a22.sub(a21).intoArray(v, q + 10 * vs);
+            a21.sub(a23).intoArray(v, q + 11 * vs);
+            a30.sub(a32).intoArray(v, q + 12 * vs);
+            a31.add(a32).intoArray(v, q + 13 * vs);
+            a32.sub(a31).intoArray(v, q + 14 * vs);
+            a31.sub(a33).intoArray(v, q + 15 * vs);
+        }
+        if (e < c) {
+            Scalar.input(s, base, rs, c, v, vo, vs, e);
+        }
+    }
+
+    @Override
+    public void output(float[] m, int mo, int ms, int f, float[] y, int yo, int yRow, int rows, int cols) {
+        if (rows != 2 || cols != 2) {
+            // a cropped edge tile: rare, and branches around vector code would make C2 box the vectors
+            Scalar.output(m, mo, ms, f, y, yo, yRow, rows, cols, 0);
+            return;
+        }
+        int e = 0;
+        for (; e <= f - VL; e += VL) {
+            int q = mo + e;
+            FloatVector m0 = load(m, q), m1 = load(m, q + 4 * ms), m2 = load(m, q + 8 * ms), m3 = load(m, q + 12 * ms);
+            FloatVector t00 = m0.add(m1).add(m2), t10 = m1.sub(m2).sub(m3);
+            q += ms;
+            m0 = load(m, q); m1 = load(m, q + 4 * ms); m2 = load(m, q + 8 * ms); m3 = load(m, q + 12 * ms);
+            FloatVector t01 = m0.add(m1).add(m2), t11 = m1.sub(m2).sub(m3);
+            q += ms;
+            m0 = load(m, q); m1 = load(m, q + 4 * ms); m2 = load(m, q + 8 * ms); m3 = load(m, q + 12 * ms);
+            FloatVector t02 = m0.add(m1).add(m2), t12 = m1.sub(m2).sub(m3);
+            q += ms;
+            m0 = load(m, q); m1 = load(m, q + 4 * ms); m2 = load(m, q + 8 * ms); m3 = load(m, q + 12 * ms);
+            FloatVector t03 = m0.add(m1).add(m2), t13 = m1.sub(m2).sub(m3);
+            int o = yo + e;
+            t00.add(t01).add(t02).intoArray(y, o);
+            t01.sub(t02).sub(t03).intoArray(y, o + f);
+            t10.add(t11).add(t12).intoArray(y, o + yRow);
+            t11.sub(t12).sub(t13).intoArray(y, o + yRow + f);
+        }
+        if (e < f) {
+            Scalar.output(m, mo, ms, f, y, yo, yRow, rows, cols, e);
+        }
+    }
+
+    @Override
+    public void outputGradient(float[] dy, int o, int yRow, int f, int rows, int cols, float[] m, int mo, int ms) {
+        if (rows != 2 || cols != 2) {
+            // a cropped edge tile: vectors chosen by a branch (a phi) are boxed by C2, measured as
+            // megabytes of garbage per image
+            Scalar.outputGradient(dy, o, yRow, f, rows, cols, m, mo, ms, 0);
+            return;
+        }
+        int e = 0;
+        for (; e <= f - VL; e += VL) {
+            int p = o + e;
+            FloatVector g00 = load(dy, p), g01 = load(dy, p + f), g10 = load(dy, p + yRow), g11 = load(dy, p + yRow + f);
+            FloatVector r00 = g00, r01 = g00.add(g01), r02 = g00.sub(g01), r03 = g01.neg();
+            FloatVector r10 = g10, r11 = g10.add(g11), r12 = g10.sub(g11), r13 = g11.neg();
+            int q = mo + e;
+            r00.intoArray(m, q);
+            r01.intoArray(m, q + ms);
+            r02.intoArray(m, q + 2 * ms);
+            r03.intoArray(m, q + 3 * ms);
+            r00.add(r10).intoArray(m, q + 4 * ms);
+            r01.add(r11).intoArray(m, q + 5 * ms);
+            r02.add(r12).intoArray(m, q + 6 * ms);
+            r03.add(r13).intoArray(m, q + 7 * ms);
+            r00.sub(r10).intoArray(m, q + 8 * ms);
+            r01.sub(r11).intoArray(m, q + 9 * ms);
+            r02.sub(r12).intoArray(m, q + 10 * ms);
+            r03.sub(r13).intoArray(m, q + 11 * ms);
+            r10.neg().intoArray(m, q + 12 * ms);
+            r11.neg().intoArray(m, q + 13 * ms);
+            r12.neg().intoArray(m, q + 14 * ms);
+            r13.neg().intoArray(m, q + 15 * ms);
+        }
+        if (e < f) {
+            Scalar.outputGradient(dy, o, yRow, f, rows, cols, m, mo, ms, e);
+        }
+    }
+
+    /*
+     * In two passes through the caller's scratch (16 vectors): done in one method, the 32 live
+     * vectors and 16 read-modify-writes exceeded what C2 inlines, and every call boxed ≈ 20
+     * vectors (measured: 2 KB of garbage per tile).
+     */
+    @Override
+    public void inputGradient(float[] v, int vo, int vs, int c, float[] acc, int base, int rs, float[] scratch) {
+        int e = 0;
+        for (; e <= c - VL; e += VL) {
+            inputGradientRows(v, vo + e, vs, scratch);
+            inputGradientColumns(scratch, acc, base + e, c, rs);
+        }
+        if (e < c) {
+            Scalar.inputGradient(v, vo, vs, c, acc, base, rs, e);
+        }
+    }
+
+    // dV rows i (positions 4i..4i+3, vs apart) -> scratch[(4i + b)·VL] = (dV_i· Bᵀ)_b
+    private static void inputGradientRows(float[] v, int q, int vs, float[] scratch) {
+        for (int i = 0; i < 4; i++, q += 4 * vs) {
+            FloatVector v0 = load(v, q), v1 = load(v, q + vs), v2 = load(v, q + 2 * vs), v3 = load(v, q + 3 * vs);
+            int o = 4 * i * VL;
+            v0.intoArray(scratch, o);
+            v1.sub(v2).add(v3).intoArray(scratch, o + VL);
+            v1.add(v2).sub(v0).intoArray(scratch, o + 2 * VL);
+            v3.neg().intoArray(scratch, o + 3 * VL);
+        }
+    }
+
+    // scratch (4 rows × 4 columns of vectors) -> acc: column b of the tile += B applied down it
+    private static void inputGradientColumns(float[] scratch, float[] acc, int p, int c, int rs) {
+        for (int b = 0; b < 4; b++, p += c) {
+            FloatVector b0 = load(scratch, b * VL), b1 = load(scratch, (4 + b) * VL);
+            FloatVector b2 = load(scratch, (8 + b) * VL), b3 = load(scratch, (12 + b) * VL);
+            add(acc, p, b0);
+            add(acc, p + rs, b1.sub(b2).add(b3));
+            add(acc, p + 2 * rs, b1.add(b2).sub(b0));
+            load(acc, p + 3 * rs).sub(b3).intoArray(acc, p + 3 * rs);
+        }
+    }
+
+    private static void add(float[] a, int i, FloatVector x) {
+        load(a, i).add(x).intoArray(a, i);
+    }
+}

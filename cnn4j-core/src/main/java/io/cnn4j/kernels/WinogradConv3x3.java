@@ -1,0 +1,311 @@
+package io.cnn4j.kernels;
+
+import java.util.Arrays;
+
+/**
+ * A 3×3, stride-1 convolution of one NHWC image by Winograd's minimal filtering algorithm
+ * F(2×2, 3×3) (Lavin &amp; Gray 2016, arXiv 1509.09308): each 2×2 block of outputs comes from a 4×4
+ * input tile d and the 3×3 kernel g as {@code Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A}. Summed over the
+ * channels, the element-wise product becomes 16 independent GEMMs (tiles × C)·(C × F), one per
+ * position ξ of the 4×4 transformed tile: 16 multiply-adds per tile, channel and filter instead of
+ * the direct path's 36 (2.25× fewer).
+ *
+ * <p>Backward is the exact adjoint of this forward computation, not an approximation: the output
+ * gradient goes through Aᵀ's transpose ({@code dM = A dY Aᵀ}), then the kernel gradient in the
+ * transformed domain is {@code dU_ξ += V_ξᵀ · dM_ξ} (finished once per batch by
+ * {@link #kernelGradient}, {@code dg = Gᵀ dU G}) and the input gradient is
+ * {@code dV_ξ = dM_ξ · U_ξᵀ}, scattered back through B ({@code dd = B dV Bᵀ}).
+ *
+ * <p>The transforms only add, subtract and halve, so the error against the direct path is a few
+ * float roundings (measured in the tests and by {@code cnn4j bench --conv}); the GEMMs are short in k
+ * (C = 32–64), so whether this beats im2col depends on the shapes and is measured, not assumed.
+ *
+ * <p>Tiles are done in chunks that keep V (16 × chunk × C) and M (16 × chunk × F) in L2. One
+ * instance per layer geometry; its methods are thread-safe as long as each thread passes its own
+ * {@link Workspace} and {@link Gemm}.
+ *
+ * <p>Layouts: image (H, W, C) and output (OH, OW, F) row-major NHWC; kernel g as Keras's
+ * (3, 3, C, F); transformed kernel U and its gradient (16, C, F); U's transpose (16, F, C).
+ */
+public final class WinogradConv3x3 {
+    /** Floats of V plus M per chunk: 512 KB, half a Zen 4 core's L2. */
+    static final int CHUNK_BUDGET = 1 << 17;
+
+    private final int height, width, channels, filters, outHeight, outWidth, padTop, padLeft;
+    private final int tileRows, tileCols, tiles, chunk;
+    /** Height and width of the zero-padded image that every tile reads inside of. */
+    private final int paddedHeight, paddedWidth;
+    /** True when every tile lies inside the image as it is (valid padding, even output size). */
+    private final boolean inPlace;
+    /** (4, 3, C, F) between the two passes of the kernel transforms; those run on one thread at a time. */
+    private final float[] kernelScratch;
+    private final WinogradTileTransforms transforms;
+
+    /** Per-thread buffers. */
+    public static final class Workspace {
+        final float[] v, m, padded, paddedGradient, scratch;
+
+        private Workspace(WinogradConv3x3 w) {
+            v = new float[16 * w.chunk * w.channels];
+            m = new float[16 * w.chunk * Math.max(w.channels, w.filters)];
+            padded = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
+            paddedGradient = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
+            scratch = new float[16 * Math.max(16, w.channels)];
+        }
+    }
+
+    /** A convolution of C input channels into F filters with the given geometry along each axis (kernel 3, stride 1). */
+    public WinogradConv3x3(int channels, int filters, ConvGeometry gh, ConvGeometry gw) {
+        this(channels, filters, gh, gw, WinogradTileTransforms.best());
+    }
+
+    /** As above, with the given per-tile transforms (scalar or vector). */
+    public WinogradConv3x3(int channels, int filters, ConvGeometry gh, ConvGeometry gw, WinogradTileTransforms transforms) {
+        this.transforms = transforms;
+        if (!applies(gh, gw)) {
+            throw new IllegalArgumentException("Winograd F(2x2,3x3) needs a 3x3 kernel with stride 1, got " + gh + ", " + gw);
+        }
+        this.height = gh.in();
+        this.width = gw.in();
+        this.channels = channels;
+        this.filters = filters;
+        this.outHeight = gh.out();
+        this.outWidth = gw.out();
+        this.padTop = gh.padBefore();
+        this.padLeft = gw.padBefore();
+        this.tileRows = (outHeight + 1) / 2;
+        this.tileCols = (outWidth + 1) / 2;
+        this.tiles = tileRows * tileCols;
+        this.paddedHeight = 2 * tileRows + 2;
+        this.paddedWidth = 2 * tileCols + 2;
+        this.inPlace = padTop == 0 && padLeft == 0 && paddedHeight <= height && paddedWidth <= width;
+        // a multiple of 6 tiles (the GEMM's register block), at least 6, at most the image
+        int perTile = 16 * (channels + Math.max(channels, filters));
+        this.chunk = Math.min(tiles, Math.max(6, CHUNK_BUDGET / perTile / 6 * 6));
+        this.kernelScratch = new float[12 * channels * filters];
+    }
+
+    /** True for a 3×3 kernel with stride 1 along both axes (any padding). */
+    public static boolean applies(ConvGeometry gh, ConvGeometry gw) {
+        return gh.kernel() == 3 && gw.kernel() == 3 && gh.stride() == 1 && gw.stride() == 1 && gh.out() > 0 && gw.out() > 0;
+    }
+
+    public Workspace newWorkspace() {
+        return new Workspace(this);
+    }
+
+    /** Floats of the transformed kernel U (and of its gradient). */
+    public int transformedKernelSize() {
+        return 16 * channels * filters;
+    }
+
+    // g: (3, 3, C, F) -> u: (16, C, F) = G g Gᵀ.
+    // Not to be run by two threads at once (it shares a scratch buffer with kernelGradient)
+    public void transformKernel(float[] g, float[] u) {
+        int cf = channels * filters;
+        float[] t = kernelScratch;
+        // G along the kernel's rows: (3, 3) -> (4, 3); G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]
+        for (int j = 0; j < 3; j++) {
+            int g0 = j * cf, g1 = (3 + j) * cf, g2 = (6 + j) * cf;
+            for (int e = 0; e < cf; e++) {
+                float a = g[g0 + e], b = g[g1 + e], c = g[g2 + e];
+                t[j * cf + e] = a;
+                t[(3 + j) * cf + e] = 0.5f * (a + b + c);
+                t[(6 + j) * cf + e] = 0.5f * (a - b + c);
+                t[(9 + j) * cf + e] = c;
+            }
+        }
+        // and along its columns: (4, 3) -> (4, 4)
+        for (int i = 0; i < 4; i++) {
+            int t0 = (3 * i) * cf, t1 = t0 + cf, t2 = t1 + cf, u0 = (4 * i) * cf;
+            for (int e = 0; e < cf; e++) {
+                float a = t[t0 + e], b = t[t1 + e], c = t[t2 + e];
+                u[u0 + e] = a;
+                u[u0 + cf + e] = 0.5f * (a + b + c);
+                u[u0 + 2 * cf + e] = 0.5f * (a - b + c);
+                u[u0 + 3 * cf + e] = c;
+            }
+        }
+    }
+
+    // u: (16, C, F) -> ut: (16, F, C), U_ξ transposed for the input gradient's GEMMs
+    public void transposeKernel(float[] u, float[] ut) {
+        int cf = channels * filters;
+        for (int xi = 0; xi < 16; xi++) {
+            int o = xi * cf;
+            for (int c = 0; c < channels; c++) {
+                for (int f = 0; f < filters; f++) {
+                    ut[o + f * channels + c] = u[o + c * filters + f];
+                }
+            }
+        }
+    }
+
+    // du: (16, C, F) -> dg: (3, 3, C, F) += Gᵀ dU G, the adjoint of transformKernel (one thread at a time)
+    public void kernelGradient(float[] du, float[] dg) {
+        int cf = channels * filters;
+        float[] t = kernelScratch;
+        // Gᵀ along the columns: (4, 4) -> (4, 3); Gᵀ maps (u0..u3) to (u0 + ½(u1+u2), ½(u1−u2), ½(u1+u2) + u3)
+        for (int i = 0; i < 4; i++) {
+            int u0 = (4 * i) * cf, t0 = (3 * i) * cf;
+            for (int e = 0; e < cf; e++) {
+                float a = du[u0 + e], b = du[u0 + cf + e], c = du[u0 + 2 * cf + e], d = du[u0 + 3 * cf + e];
+                t[t0 + e] = a + 0.5f * (b + c);
+                t[t0 + cf + e] = 0.5f * (b - c);
+                t[t0 + 2 * cf + e] = 0.5f * (b + c) + d;
+            }
+        }
+        // and along the rows: (4, 3) -> (3, 3)
+        for (int j = 0; j < 3; j++) {
+            int t0 = j * cf, t1 = (3 + j) * cf, t2 = (6 + j) * cf, t3 = (9 + j) * cf;
+            for (int e = 0; e < cf; e++) {
+                float a = t[t0 + e], b = t[t1 + e], c = t[t2 + e], d = t[t3 + e];
+                dg[j * cf + e] += a + 0.5f * (b + c);
+                dg[(3 + j) * cf + e] += 0.5f * (b - c);
+                dg[(6 + j) * cf + e] += 0.5f * (b + c) + d;
+            }
+        }
+    }
+
+    // x: image (H, W, C) at xOff, u: (16, C, F) -> y: (OH, OW, F) at yOff, overwritten (no bias)
+    public void forward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff) {
+        float[] src = x;
+        int srcOff = xOff;
+        if (!inPlace) {
+            pad(x, xOff, ws.padded);
+            src = ws.padded;
+            srcOff = 0;
+        }
+        int rowStride = (inPlace ? width : paddedWidth) * channels;
+        for (int t0 = 0; t0 < tiles; t0 += chunk) {
+            int t1 = Math.min(tiles, t0 + chunk), nt = t1 - t0;
+            inputTransform(src, srcOff, rowStride, t0, t1, ws);
+            for (int xi = 0; xi < 16; xi++) {
+                gemm.sgemm(false, false, nt, filters, channels, 1f, ws.v, xi * chunk * channels, channels,
+                        u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
+            }
+            outputTransform(ws, t0, t1, y, yOff);
+        }
+    }
+
+    /*
+     * x: image (H, W, C) at xOff, dy: (OH, OW, F) at dyOff, gradient before bias/activation;
+     * du: (16, C, F) += this image's kernel gradient in the transformed domain;
+     * ut: (16, F, C); dx: (H, W, C) at dxOff overwritten when dx is not null
+     */
+    public void backward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] dy, int dyOff, float[] du,
+                         float[] ut, float[] dx, int dxOff) {
+        float[] src = x;
+        int srcOff = xOff;
+        if (!inPlace) {
+            pad(x, xOff, ws.padded);
+            src = ws.padded;
+            srcOff = 0;
+        }
+        int rowStride = (inPlace ? width : paddedWidth) * channels;
+        // the input gradient is summed over the overlapping tiles: in place when they lie in the
+        // image, else in a padded frame whose image part is copied out at the end
+        float[] acc = null;
+        int accOff = 0;
+        if (dx != null) {
+            if (inPlace) {
+                acc = dx;
+                accOff = dxOff;
+                Arrays.fill(dx, dxOff, dxOff + height * width * channels, 0f);
+            } else {
+                acc = ws.paddedGradient;
+                Arrays.fill(acc, 0f);
+            }
+        }
+        for (int t0 = 0; t0 < tiles; t0 += chunk) {
+            int t1 = Math.min(tiles, t0 + chunk), nt = t1 - t0;
+            inputTransform(src, srcOff, rowStride, t0, t1, ws);
+            outputGradientTransform(dy, dyOff, t0, t1, ws);
+            for (int xi = 0; xi < 16; xi++) {
+                // dU_ξ (C × F) += V_ξᵀ (C × nt) · dM_ξ (nt × F)
+                gemm.sgemm(true, false, channels, filters, nt, 1f, ws.v, xi * chunk * channels, channels,
+                        ws.m, xi * chunk * filters, filters, 1f, du, xi * channels * filters, filters);
+            }
+            if (acc != null) {
+                for (int xi = 0; xi < 16; xi++) {
+                    // dV_ξ (nt × C) = dM_ξ (nt × F) · U_ξᵀ (F × C), into V's place (V is done with)
+                    gemm.sgemm(false, false, nt, channels, filters, 1f, ws.m, xi * chunk * filters, filters,
+                            ut, xi * filters * channels, channels, 0f, ws.v, xi * chunk * channels, channels);
+                }
+                inputGradientTransform(ws, t0, t1, acc, accOff, inPlace ? width * channels : rowStride);
+            }
+        }
+        if (dx != null && !inPlace) {
+            unpad(ws.paddedGradient, dx, dxOff);
+        }
+    }
+
+    /** Copies the image into the zero-padded frame every tile lies in. */
+    private void pad(float[] x, int xOff, float[] padded) {
+        Arrays.fill(padded, 0f);
+        int rowLen = Math.min(width, paddedWidth - padLeft) * channels;
+        for (int r = 0; r < height; r++) {
+            int pr = r + padTop;
+            if (pr >= paddedHeight) {
+                break;
+            }
+            System.arraycopy(x, xOff + r * width * channels, padded, (pr * paddedWidth + padLeft) * channels, rowLen);
+        }
+    }
+
+    /** The adjoint of {@link #pad}: the image's part of the padded gradient. */
+    private void unpad(float[] padded, float[] dx, int dxOff) {
+        int rowLen = Math.min(width, paddedWidth - padLeft) * channels;
+        for (int r = 0; r < height; r++) {
+            int pr = r + padTop;
+            int o = dxOff + r * width * channels;
+            if (pr >= paddedHeight) {
+                // input rows no tile reads (valid padding, odd leftovers) get no gradient
+                Arrays.fill(dx, o, o + width * channels, 0f);
+                continue;
+            }
+            System.arraycopy(padded, (pr * paddedWidth + padLeft) * channels, dx, o, rowLen);
+            Arrays.fill(dx, o + rowLen, o + width * channels, 0f);
+        }
+    }
+
+    // src: the 4×4×C tiles t0..t1 -> ws.v: (16, chunk, C) rows 0..t1-t0, V = Bᵀ d B
+    private void inputTransform(float[] src, int srcOff, int rowStride, int t0, int t1, Workspace ws) {
+        for (int t = t0; t < t1; t++) {
+            int ty = t / tileCols, tx = t - ty * tileCols;
+            transforms.input(src, srcOff + 2 * ty * rowStride + 2 * tx * channels, rowStride, channels,
+                    ws.v, (t - t0) * channels, chunk * channels);
+        }
+    }
+
+    // ws.m: (16, chunk, F) -> y: the 2×2×F output blocks of tiles t0..t1 (cropped to the image), Y = Aᵀ M A
+    private void outputTransform(Workspace ws, int t0, int t1, float[] y, int yOff) {
+        int yRow = outWidth * filters;
+        for (int t = t0; t < t1; t++) {
+            int ty = t / tileCols, tx = t - ty * tileCols;
+            int oy = 2 * ty, ox = 2 * tx;
+            transforms.output(ws.m, (t - t0) * filters, chunk * filters, filters, y, yOff + oy * yRow + ox * filters, yRow,
+                    Math.min(2, outHeight - oy), Math.min(2, outWidth - ox));
+        }
+    }
+
+    // dy: the 2×2×F blocks of tiles t0..t1 (zero outside the image) -> ws.m: (16, chunk, F), dM = A dY Aᵀ
+    private void outputGradientTransform(float[] dy, int dyOff, int t0, int t1, Workspace ws) {
+        int yRow = outWidth * filters;
+        for (int t = t0; t < t1; t++) {
+            int ty = t / tileCols, tx = t - ty * tileCols;
+            int oy = 2 * ty, ox = 2 * tx;
+            transforms.outputGradient(dy, dyOff + oy * yRow + ox * filters, yRow, filters, Math.min(2, outHeight - oy),
+                    Math.min(2, outWidth - ox), ws.m, (t - t0) * filters, chunk * filters);
+        }
+    }
+
+    // ws.v holding dV: (16, chunk, C) -> acc: the 4×4×C tiles t0..t1 += B dV Bᵀ
+    private void inputGradientTransform(Workspace ws, int t0, int t1, float[] acc, int accOff, int rowStride) {
+        for (int t = t0; t < t1; t++) {
+            int ty = t / tileCols, tx = t - ty * tileCols;
+            transforms.inputGradient(ws.v, (t - t0) * channels, chunk * channels, channels, acc,
+                    accOff + 2 * ty * rowStride + 2 * tx * channels, rowStride, ws.scratch);
+        }
+    }
+}
