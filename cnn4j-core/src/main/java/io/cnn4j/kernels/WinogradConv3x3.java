@@ -169,13 +169,9 @@ public final class WinogradConv3x3 {
 
     // x: image (H, W, C) at xOff, u: (16, C, F) -> y: (OH, OW, F) at yOff, overwritten (no bias)
     public void forward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff) {
-        float[] src = x;
-        int srcOff = xOff;
-        if (!inPlace) {
-            pad(x, xOff, ws.padded);
-            src = ws.padded;
-            srcOff = 0;
-        }
+        // the tiles are read from the image itself or from its zero-padded copy
+        float[] src = inPlace ? x : pad(x, xOff, ws.padded);
+        int srcOff = inPlace ? xOff : 0;
         int rowStride = (inPlace ? width : paddedWidth) * channels;
         for (int t0 = 0; t0 < tiles; t0 += chunk) {
             int t1 = Math.min(tiles, t0 + chunk), nt = t1 - t0;
@@ -195,13 +191,9 @@ public final class WinogradConv3x3 {
      */
     public void backward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] dy, int dyOff, float[] du,
                          float[] ut, float[] dx, int dxOff) {
-        float[] src = x;
-        int srcOff = xOff;
-        if (!inPlace) {
-            pad(x, xOff, ws.padded);
-            src = ws.padded;
-            srcOff = 0;
-        }
+        // the tiles are read from the image itself or from its zero-padded copy
+        float[] src = inPlace ? x : pad(x, xOff, ws.padded);
+        int srcOff = inPlace ? xOff : 0;
         int rowStride = (inPlace ? width : paddedWidth) * channels;
         // the input gradient is summed over the overlapping tiles: in place when they lie in the
         // image, else in a padded frame whose image part is copied out at the end
@@ -240,8 +232,8 @@ public final class WinogradConv3x3 {
         }
     }
 
-    /** Copies the image into the zero-padded frame every tile lies in. */
-    private void pad(float[] x, int xOff, float[] padded) {
+    /** Copies the image into the zero-padded frame every tile lies in, and returns that frame. */
+    private float[] pad(float[] x, int xOff, float[] padded) {
         Arrays.fill(padded, 0f);
         int rowLen = Math.min(width, paddedWidth - padLeft) * channels;
         for (int r = 0; r < height; r++) {
@@ -251,6 +243,7 @@ public final class WinogradConv3x3 {
             }
             System.arraycopy(x, xOff + r * width * channels, padded, (pr * paddedWidth + padLeft) * channels, rowLen);
         }
+        return padded;
     }
 
     /** The adjoint of {@link #pad}: the image's part of the padded gradient. */

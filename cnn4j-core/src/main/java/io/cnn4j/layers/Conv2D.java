@@ -32,6 +32,11 @@ import java.util.List;
  * image per thread: im2col and col2im then run one image per task on the build context's threads,
  * each image exactly as in a serial loop.
  * Bias and activation are applied in one pass over the output, and their backward in one pass too.
+ *
+ * <p>3×3 stride-1 layers with enough input channels compute by Winograd F(2×2, 3×3) instead
+ * ({@link WinogradConv3x3}; chosen by the build context's {@link io.cnn4j.kernels.ConvAlgorithm},
+ * see the README), whole images per worker as in the cache-blocked path; it needs that path's
+ * one-thread GEMMs and at least one image per thread, and falls back to im2col otherwise.
  */
 public final class Conv2D extends AbstractLayer<Conv2D> {
     /** Floats per column buffer; big enough for efficient GEMMs, small enough to stay in memory. */
