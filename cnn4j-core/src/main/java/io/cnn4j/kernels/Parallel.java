@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A call allocates nothing: the body and its range are handed to persistent workers through
  * fields, each worker is woken by a state flip (spinning briefly, then parked) and the caller waits
- * on a counter of unfinished parts. So a training step, which makes hundreds of these calls, makes
+ * on a counter of unfinished parts. So a training step, which makes dozens of these calls, makes
  * no garbage here. Workers start on first use and exit after {@link #IDLE_EXIT_SECONDS} s without
  * work; the next call starts them again. Until they exit they hold this instance, so a dropped
  * instance leaves nothing behind after that time.
