@@ -1,44 +1,105 @@
 package io.cnn4j.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs loop bodies over a fixed, deterministic partition on a few daemon threads owned by this
  * instance (the caller runs part 0). Which part does which indices depends only on the count and
  * the thread count, so a body that writes disjoint outputs per index gives the same result as
- * a serial loop. Idle workers die after 30 s, so a dropped instance leaves nothing behind.
+ * a serial loop.
+ *
+ * <p>A call allocates nothing: the body and its range are handed to persistent workers through
+ * fields, each worker is woken by a state flip (spinning briefly, then parked) and the caller waits
+ * on a counter of unfinished parts. So a training step, which makes dozens of these calls, makes
+ * no garbage here. Workers start on first use and exit after {@link #IDLE_EXIT_SECONDS} s without
+ * work; the next call starts them again. Until they exit they hold this instance, so a dropped
+ * instance leaves nothing behind after that time.
+ *
+ * <p>A call made while another is running on this instance — from inside a body (a nested loop) or
+ * from another thread — runs its parts one after the other on the calling thread, with the same
+ * part numbers and ranges, instead of waiting for the workers (which could deadlock). There a
+ * failing part ends the call at once; in a parallel call every part runs and the failure of the
+ * lowest-numbered failing part is rethrown.
  */
 public final class Parallel {
+    /** A worker without work for this long exits (it is restarted on demand). */
+    static final long IDLE_EXIT_SECONDS = 30;
+    /**
+     * How long a waiting thread spins before it parks. Consecutive loops of a layer follow each other
+     * within microseconds, and an unpark costs a system call and tens of microseconds of wake-up, so
+     * a short spin saves that on most hand-overs; any longer would take a core from whatever else
+     * runs (on 2 cores: the caller's serial work between loops, or a BLAS thread).
+     */
+    private static final long SPIN_NANOS = 20_000;
+
+    private static final int STOPPED = 0;
+    private static final int IDLE = 1;
+    private static final int ASSIGNED = 2;
+
     private final int threads;
-    private final ThreadPoolExecutor pool;
+    private final long idleExitNanos;
+    /** Workers for parts 1 … threads − 1 (index part − 1). */
+    private final Worker[] workers;
+    /** Set while a call is running on this instance; a call that finds it set runs serially. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Parts handed to workers and not yet finished. */
+    private final AtomicInteger pending = new AtomicInteger();
+    /** A failure per part of the running call, so the one reported does not depend on timing. */
+    private final Throwable[] failures;
+    /** Parts of the running call whose worker thread could not be started. */
+    private final boolean[] unstarted;
+
+    // The running call, written by the caller before a worker is flipped to ASSIGNED (a volatile
+    // write the worker reads before these), cleared after it, so no body outlives its call here.
+    private PartRange partBody;
+    private Range rangeBody;
+    private int count;
+    private int parts;
+    private volatile Thread caller;
 
     public Parallel(int threads) {
+        this(threads, TimeUnit.SECONDS.toNanos(IDLE_EXIT_SECONDS));
+    }
+
+    /** With another idle timeout (tests). */
+    Parallel(int threads, long idleExitNanos) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
         }
         this.threads = threads;
-        if (threads > 1) {
-            AtomicInteger ids = new AtomicInteger();
-            pool = new ThreadPoolExecutor(threads - 1, threads - 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "cnn4j-worker-" + ids.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-            pool.allowCoreThreadTimeOut(true);
-        } else {
-            pool = null;
+        this.idleExitNanos = idleExitNanos;
+        this.workers = new Worker[threads - 1];
+        for (int t = 1; t < threads; t++) {
+            workers[t - 1] = new Worker(t);
         }
+        this.failures = new Throwable[threads];
+        this.unstarted = new boolean[threads];
     }
 
     public int threads() {
         return threads;
+    }
+
+    /** Worker threads alive now, started and not yet exited after their idle timeout (tests). */
+    int liveWorkers() {
+        int live = 0;
+        for (Worker w : workers) {
+            Thread t = w.thread;
+            live += t != null && t.isAlive() ? 1 : 0;
+        }
+        return live;
+    }
+
+    /** The worker threads started so far (null where none was), for tests that read their allocation counters. */
+    Thread[] workerThreads() {
+        Thread[] ts = new Thread[workers.length];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = workers[i].thread;
+        }
+        return ts;
     }
 
     /** A range body: handles indices [from, to). */
@@ -53,38 +114,106 @@ public final class Parallel {
 
     /** Splits [0, count) into min(threads, count) contiguous, nearly equal ranges and runs them in parallel. */
     public void forRange(int count, Range body) {
-        forParts(count, (part, from, to) -> body.run(from, to));
+        run(count, null, body);
     }
 
     /** As {@link #forRange}, telling each range its part number; part p always gets the same range for the same count. */
     public void forParts(int count, PartRange body) {
+        run(count, body, null);
+    }
+
+    /** First index of part {@code part} of {@code parts} over [0, count). */
+    private static int start(int count, int part, int parts) {
+        return (int) ((long) count * part / parts);
+    }
+
+    private void run(int count, PartRange partBody, Range rangeBody) {
         int parts = Math.min(threads, count);
-        if (parts <= 1) {
-            if (count > 0) {
-                body.run(0, 0, count);
+        if (parts <= 0) {
+            return;
+        }
+        if (parts == 1 || !busy.compareAndSet(false, true)) {
+            // one part, or nested in / concurrent with a running call: the same parts, here, in order
+            for (int p = 0; p < parts; p++) {
+                runPart(partBody, rangeBody, p, start(count, p, parts), start(count, p + 1, parts));
             }
             return;
         }
-        List<Future<?>> futures = new ArrayList<>(parts - 1);
-        for (int t = 1; t < parts; t++) {
-            int part = t, from = (int) ((long) count * t / parts), to = (int) ((long) count * (t + 1) / parts);
-            futures.add(pool.submit(() -> body.run(part, from, to)));
-        }
-        Throwable failure = null;
         try {
-            body.run(0, 0, (int) ((long) count / parts));
-        } catch (RuntimeException | Error e) {
-            failure = e;
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                failure = failure == null ? e.getCause() : failure;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = failure == null ? e : failure;
+            this.partBody = partBody;
+            this.rangeBody = rangeBody;
+            this.count = count;
+            this.parts = parts;
+            this.caller = Thread.currentThread();
+            pending.set(parts - 1);
+            boolean allStarted = true;
+            for (int p = 1; p < parts; p++) {
+                unstarted[p] = !workers[p - 1].assign();
+                allStarted &= !unstarted[p];
             }
+            try {
+                runPart(partBody, rangeBody, 0, 0, start(count, 1, parts));
+            } catch (Throwable e) {
+                failures[0] = e;
+            }
+            if (!allStarted) {
+                // a worker thread could not be started (out of threads or memory): its part runs here
+                for (int p = 1; p < parts; p++) {
+                    if (unstarted[p]) {
+                        unstarted[p] = false;
+                        try {
+                            runPart(partBody, rangeBody, p, start(count, p, parts), start(count, p + 1, parts));
+                        } catch (Throwable e) {
+                            failures[p] = e;
+                        }
+                        pending.decrementAndGet();
+                    }
+                }
+            }
+            awaitWorkers();
+            this.partBody = null;
+            this.rangeBody = null;
+            this.caller = null;
+            rethrowFirstFailure(parts);
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private static void runPart(PartRange partBody, Range rangeBody, int part, int from, int to) {
+        if (partBody != null) {
+            partBody.run(part, from, to);
+        } else {
+            rangeBody.run(from, to);
+        }
+    }
+
+    /** Waits until every worker part has finished (even when interrupted: they write the caller's buffers). */
+    private void awaitWorkers() {
+        boolean interrupted = false;
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (pending.get() != 0) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+                // park returns at once while the interrupt flag is set: clear it, restore it below
+                interrupted |= Thread.interrupted();
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Rethrows the failure of the lowest-numbered failed part (RuntimeException and Error as they are). */
+    private void rethrowFirstFailure(int parts) {
+        Throwable failure = null;
+        for (int p = 0; p < parts; p++) {
+            if (failure == null) {
+                failure = failures[p];
+            }
+            failures[p] = null;
         }
         if (failure instanceof RuntimeException r) {
             throw r;
@@ -93,7 +222,87 @@ public final class Parallel {
             throw err;
         }
         if (failure != null) {
-            throw new IllegalStateException("parallel loop interrupted", failure);
+            // a checked exception thrown sneakily by a body
+            throw new IllegalStateException("parallel loop part failed", failure);
+        }
+    }
+
+    /**
+     * The worker for one part number. Its state is STOPPED (no thread), IDLE (a thread waiting) or
+     * ASSIGNED (work waiting for it). Only the caller moves it out of IDLE or STOPPED, and only the
+     * worker back to IDLE or (from IDLE, after the idle timeout) to STOPPED, so a worker that is
+     * about to exit and a call that is about to assign it cannot both win.
+     */
+    private final class Worker implements Runnable {
+        private final int part;
+        private final AtomicInteger state = new AtomicInteger(STOPPED);
+        private volatile Thread thread;
+
+        Worker(int part) {
+            this.part = part;
+        }
+
+        /** Hands the current call's part to this worker; false (state STOPPED) when no thread could be started for it. */
+        boolean assign() {
+            if (state.compareAndSet(IDLE, ASSIGNED)) {
+                LockSupport.unpark(thread);
+                return true;
+            }
+            // STOPPED: the previous thread has exited (or none was started yet); a new one finds the work
+            state.set(ASSIGNED);
+            try {
+                Thread t = new Thread(this, "cnn4j-worker-" + part);
+                t.setDaemon(true);
+                thread = t;
+                t.start();
+                return true;
+            } catch (OutOfMemoryError | RuntimeException e) {
+                state.set(STOPPED);
+                return false;
+            }
+        }
+
+        @Override
+        public void run() {
+            while (awaitWork()) {
+                int c = count, n = parts;
+                try {
+                    runPart(partBody, rangeBody, part, start(c, part, n), start(c, part + 1, n));
+                } catch (Throwable e) {
+                    failures[part] = e;
+                }
+                // read before the count drops: after that the caller may move on and clear it
+                Thread waiting = caller;
+                // IDLE before the count drops: once it reaches 0 the caller may assign this worker again
+                state.set(IDLE);
+                if (pending.decrementAndGet() == 0) {
+                    LockSupport.unpark(waiting);
+                }
+            }
+        }
+
+        /** Spins briefly, then parks until assigned; false when idle too long (the thread then exits). */
+        private boolean awaitWork() {
+            long idleSince = System.nanoTime();
+            long spinUntil = idleSince + SPIN_NANOS;
+            while (state.get() != ASSIGNED) {
+                long now = System.nanoTime();
+                if (now < spinUntil) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                long left = idleSince + idleExitNanos - now;
+                if (left <= 0) {
+                    if (state.compareAndSet(IDLE, STOPPED)) {
+                        return false;
+                    }
+                    continue; // assigned just now
+                }
+                LockSupport.parkNanos(this, left);
+                // nobody should interrupt a worker; if someone does, park would stop blocking
+                Thread.interrupted();
+            }
+            return true;
         }
     }
 }

@@ -4,8 +4,15 @@ package io.cnn4j.kernels;
  * The reference GEMM: plain loops, one thread, accumulation in the order of k. It is the oracle in
  * tests and the fallback when no faster backend is available. The i-k-j loop order keeps the inner
  * loop contiguous in B and C so that the JIT can vectorise it.
+ *
+ * <p>Calls on one instance are serialised (as {@link VectorGemm}'s), so that the row accumulator
+ * can be kept between calls instead of allocated by each; each thread of a parallel layer has its
+ * own instance ({@link #forOneThread()}).
  */
 public final class ScalarGemm implements Gemm {
+    /** Accumulator for one row of C, grown on demand. */
+    private float[] row = new float[0];
+
     @Override
     public String name() {
         return "scalar";
@@ -17,7 +24,7 @@ public final class ScalarGemm implements Gemm {
     }
 
     @Override
-    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public synchronized void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                       float beta, float[] c, int cOff, int ldc) {
         Gemm.checkArguments(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
@@ -32,9 +39,12 @@ public final class ScalarGemm implements Gemm {
             }
         }
         if (!transB) {
-            float[] row = new float[n];
+            if (row.length < n) {
+                row = new float[n];
+            }
+            float[] row = this.row;
             for (int i = 0; i < m; i++) {
-                java.util.Arrays.fill(row, 0f);
+                java.util.Arrays.fill(row, 0, n, 0f);
                 for (int p = 0; p < k; p++) {
                     float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                     if (av == 0f) {

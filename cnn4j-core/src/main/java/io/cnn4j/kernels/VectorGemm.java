@@ -39,6 +39,7 @@ public final class VectorGemm implements Gemm {
     private final Workspace[] workspaces;
     private final Parallel parallel;
     private final Operands operands = new Operands();
+    private final Job job = new Job();
 
     /** A backend using up to {@code threads} threads per call, with default block sizes. */
     public VectorGemm(int threads) {
@@ -107,15 +108,11 @@ public final class VectorGemm implements Gemm {
             splitDepth(ops, m, n, k, kBlocks, kcHere, alpha, beta, c, cOff, ldc);
         } else if (colBlocks >= threads && (m < n || rowBlocks < threads)) {
             // by columns when B is the bigger operand (dense layers): each thread packs only its share of B
-            run(t -> {
-                int j0 = Math.min(n, part(colBlocks, t) * NR), j1 = Math.min(n, part(colBlocks, t + 1) * NR);
-                block(ops, workspaces[t], 0, m, j0, j1, 0, k, kcHere, alpha, beta, c, cOff, ldc);
-            });
+            job.set(Job.COLUMNS, ops, m, n, k, colBlocks, kcHere, alpha, beta, c, cOff, ldc);
+            runJob();
         } else if (rowBlocks >= threads) {
-            run(t -> {
-                int i0 = Math.min(m, part(rowBlocks, t) * MR), i1 = Math.min(m, part(rowBlocks, t + 1) * MR);
-                block(ops, workspaces[t], i0, i1, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
-            });
+            job.set(Job.ROWS, ops, m, n, k, rowBlocks, kcHere, alpha, beta, c, cOff, ldc);
+            runJob();
         } else {
             block(ops, workspaces[0], 0, m, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
         }
@@ -132,17 +129,80 @@ public final class VectorGemm implements Gemm {
         for (Workspace w : workspaces) {
             w.ensurePartial(m * n);
         }
-        run(t -> {
-            int p0 = Math.min(k, part(kBlocks, t) * kc), p1 = Math.min(k, part(kBlocks, t + 1) * kc);
-            Workspace w = workspaces[t];
-            if (p1 > p0) {
-                block(ops, w, 0, m, 0, n, p0, p1, kc, 1f, 0f, w.partial, 0, n);
-            } else {
-                java.util.Arrays.fill(w.partial, 0, m * n, 0f);
-            }
-        });
+        job.set(Job.DEPTH, ops, m, n, k, kBlocks, kc, alpha, beta, c, cOff, ldc);
+        runJob();
         // reduction by rows, each row summed over the partials in the same order
-        run(t -> {
+        job.set(Job.REDUCE, ops, m, n, k, m, kc, alpha, beta, c, cOff, ldc);
+        runJob();
+    }
+
+    /** Runs part t of {@link #job} for every thread t (part 0 on the calling thread), then drops its array references. */
+    private void runJob() {
+        try {
+            parallel.forParts(threads, job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /**
+     * One parallel phase of a call, as an object made once: its parameters are set in fields before
+     * each phase (calls are serialised), so a call allocates no lambda capturing them.
+     */
+    private final class Job implements Parallel.PartRange {
+        static final int COLUMNS = 0, ROWS = 1, DEPTH = 2, REDUCE = 3;
+        private int kind;
+        private Operands ops;
+        private int m, n, k, units, kc, cOff, ldc;
+        private float alpha, beta;
+        private float[] c;
+
+        void set(int kind, Operands ops, int m, int n, int k, int units, int kc, float alpha, float beta,
+                 float[] c, int cOff, int ldc) {
+            this.kind = kind;
+            this.ops = ops;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.units = units;
+            this.kc = kc;
+            this.alpha = alpha;
+            this.beta = beta;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+        }
+
+        void clear() {
+            c = null;
+        }
+
+        @Override
+        public void run(int t, int from, int to) {
+            switch (kind) {
+                case COLUMNS -> {
+                    int j0 = Math.min(n, part(units, t) * NR), j1 = Math.min(n, part(units, t + 1) * NR);
+                    block(ops, workspaces[t], 0, m, j0, j1, 0, k, kc, alpha, beta, c, cOff, ldc);
+                }
+                case ROWS -> {
+                    int i0 = Math.min(m, part(units, t) * MR), i1 = Math.min(m, part(units, t + 1) * MR);
+                    block(ops, workspaces[t], i0, i1, 0, n, 0, k, kc, alpha, beta, c, cOff, ldc);
+                }
+                case DEPTH -> {
+                    int p0 = Math.min(k, part(units, t) * kc), p1 = Math.min(k, part(units, t + 1) * kc);
+                    Workspace w = workspaces[t];
+                    if (p1 > p0) {
+                        block(ops, w, 0, m, 0, n, p0, p1, kc, 1f, 0f, w.partial, 0, n);
+                    } else {
+                        java.util.Arrays.fill(w.partial, 0, m * n, 0f);
+                    }
+                }
+                default -> reduce(t);
+            }
+        }
+
+        /** Rows of part t of C = beta·C + alpha·(sum of the partials, in thread order). */
+        private void reduce(int t) {
             int i0 = part(m, t), i1 = part(m, t + 1);
             for (int i = i0; i < i1; i++) {
                 int ci = cOff + i * ldc;
@@ -155,16 +215,7 @@ public final class VectorGemm implements Gemm {
                     c[ci + j] = old + alpha * s;
                 }
             }
-        });
-    }
-
-    private interface Task {
-        void run(int part);
-    }
-
-    /** Runs part t of the task for every thread t (part 0 on the calling thread), through the shared {@link Parallel}. */
-    private void run(Task task) {
-        parallel.forParts(threads, (part, from, to) -> task.run(part));
+        }
     }
 
     /** C[i0:i1, j0:j1] = beta·C + alpha·op(A)[i0:i1, p0:p1]·op(B)[p0:p1, j0:j1], single-threaded, k in blocks of kc. */

@@ -100,6 +100,11 @@ public abstract class AbstractLayer<SELF extends AbstractLayer<SELF>> implements
         return outputShape.clone();
     }
 
+    /** Axis {@code axis} of the built input shape (no batch axis), without copying the shape. */
+    protected final int inputDim(int axis) {
+        return inputShape[axis];
+    }
+
     protected final void requireBuilt() {
         if (!built) {
             throw new IllegalStateException("layer '" + name() + "' is not built yet (add it to a model and compile, or give inputShape)");
@@ -109,28 +114,56 @@ public abstract class AbstractLayer<SELF extends AbstractLayer<SELF>> implements
     /** Fails with the layer's name unless x is a batch of this layer's input shape. */
     protected final void checkInput(Tensor x) {
         requireBuilt();
-        int[] s = x.shape();
-        if (s.length != inputShape.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), inputShape)) {
+        // compared in place: this runs for every layer and batch, and must allocate nothing
+        if (!x.hasItemShape(inputShape)) {
             throw new IllegalArgumentException("layer '" + name() + "' (" + className() + ") expects input of shape "
-                    + Shapes.withBatch(inputShape) + " but got " + Shapes.toString(s));
+                    + Shapes.withBatch(inputShape) + " but got " + Shapes.toString(x.shape()));
         }
     }
 
     protected final void checkGradient(Tensor grad, int batch) {
-        int[] s = grad.shape();
-        if (s.length != outputShape.length + 1 || s[0] != batch
-                || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), outputShape)) {
-            throw new IllegalArgumentException("layer '" + name() + "': gradient of shape " + Shapes.toString(s)
+        if (!grad.hasItemShape(outputShape) || grad.dim(0) != batch) {
+            throw new IllegalArgumentException("layer '" + name() + "': gradient of shape " + Shapes.toString(grad.shape())
                     + " does not match its last output " + Shapes.toString(Shapes.prepend(batch, outputShape)));
         }
     }
 
     /** {@code t} if it already has {@code shape}, else a new zero tensor: buffers are reused between batches of equal size. */
     protected static Tensor reuse(Tensor t, int... shape) {
-        if (t != null && Arrays.equals(t.shape(), shape)) {
+        if (t != null && t.hasShape(shape)) {
             return t;
         }
         return Tensor.zeros(shape);
+    }
+
+    /*
+     * The fixed-rank forms below take the dimensions one by one, so that a call such as
+     * reuse(output, n, units) builds no varargs array for the steady-state case (once per batch
+     * per layer otherwise).
+     */
+
+    /** As {@link #reuse(Tensor, int...)} for a rank-2 shape, allocating nothing when {@code t} fits. */
+    protected static Tensor reuse(Tensor t, int d0, int d1) {
+        if (t != null && t.rank() == 2 && t.dim(0) == d0 && t.dim(1) == d1) {
+            return t;
+        }
+        return Tensor.zeros(d0, d1);
+    }
+
+    /** As {@link #reuse(Tensor, int...)} for a rank-4 shape, allocating nothing when {@code t} fits. */
+    protected static Tensor reuse(Tensor t, int d0, int d1, int d2, int d3) {
+        if (t != null && t.rank() == 4 && t.dim(0) == d0 && t.dim(1) == d1 && t.dim(2) == d2 && t.dim(3) == d3) {
+            return t;
+        }
+        return Tensor.zeros(d0, d1, d2, d3);
+    }
+
+    /** {@code t} if it has the shape of {@code like}, else a new zero tensor of that shape (copies no shape when it fits). */
+    protected static Tensor reuseLike(Tensor t, Tensor like) {
+        if (t != null && t.sameShape(like)) {
+            return t;
+        }
+        return Tensor.zeros(like.shape());
     }
 
     @Override

@@ -48,7 +48,7 @@ public final class Activation extends AbstractLayer<Activation> {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        output = reuse(output, x.shape());
+        output = reuseLike(output, x);
         System.arraycopy(x.data(), 0, output.data(), 0, x.size());
         function.apply(output.data(), 0, output.size(), width);
         return output;
@@ -58,7 +58,7 @@ public final class Activation extends AbstractLayer<Activation> {
     @Override
     public Tensor backward(Tensor gradOut) {
         checkGradient(gradOut, output.dim(0));
-        gradInput = reuse(gradInput, gradOut.shape());
+        gradInput = reuseLike(gradInput, gradOut);
         function.backward(output.data(), gradOut.data(), gradInput.data(), 0, gradOut.size(), width);
         return gradInput;
     }

@@ -11,7 +11,7 @@ import java.util.Arrays;
 public final class AveragePooling2D extends Pooling2D<AveragePooling2D> {
     private Tensor output;
     private Tensor gradInput;
-    private int[] lastInputShape;
+    private int lastBatch;
 
     /** AveragePooling2D(pool_size=(2, 2)). */
     public AveragePooling2D() {
@@ -57,16 +57,16 @@ public final class AveragePooling2D extends Pooling2D<AveragePooling2D> {
                 }
             }
         }
-        lastInputShape = x.shape();
+        lastBatch = n;
         return output;
     }
 
     // dy: (N, OH, OW, C) -> dx: (N, H, W, C)
     @Override
     public Tensor backward(Tensor gradOut) {
-        int n = lastInputShape[0];
+        int n = lastBatch;
         checkGradient(gradOut, n);
-        gradInput = reuse(gradInput, lastInputShape);
+        gradInput = reuse(gradInput, n, gh.in(), gw.in(), channels);
         float[] dx = gradInput.data();
         Arrays.fill(dx, 0f);
         float[] dy = gradOut.data();

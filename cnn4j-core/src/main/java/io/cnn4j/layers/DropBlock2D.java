@@ -134,7 +134,7 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
         for (int i = 0; i < mask.length; i++) {
             mask[i] *= scale;
         }
-        output = reuse(output, x.shape());
+        output = reuseLike(output, x);
         float[] in = x.data(), y = output.data();
         for (int i = 0; i < y.length; i++) {
             y[i] = in[i] * mask[i];
@@ -149,7 +149,7 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
             return gradOut;
         }
         checkGradient(gradOut, output.dim(0));
-        gradInput = reuse(gradInput, gradOut.shape());
+        gradInput = reuseLike(gradInput, gradOut);
         float[] dy = gradOut.data(), dx = gradInput.data();
         for (int i = 0; i < dx.length; i++) {
             dx[i] = dy[i] * mask[i];

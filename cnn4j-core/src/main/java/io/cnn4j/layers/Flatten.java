@@ -17,7 +17,12 @@ public final class Flatten extends AbstractLayer<Flatten> {
         }
     }
 
-    private int[] lastShape;
+    private int features;
+    private int lastBatch;
+    // A view is a new Tensor (and shape array) each time; the layers around reuse their buffers, so
+    // the view of the same array at the same batch size is kept and handed out again instead.
+    private Tensor outputView;
+    private Tensor gradView;
 
     public Flatten() {
     }
@@ -32,21 +37,28 @@ public final class Flatten extends AbstractLayer<Flatten> {
 
     @Override
     protected int[] doBuild(int[] in, BuildContext ctx) {
-        return new int[]{Math.toIntExact(Shapes.size(in))};
+        features = Math.toIntExact(Shapes.size(in));
+        return new int[]{features};
     }
 
     // x: (N, ...) -> y: (N, prod(...)), sharing x's data
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        lastShape = x.shape();
-        return x.reshape(x.dim(0), outputShape()[0]);
+        lastBatch = x.dim(0);
+        if (outputView == null || outputView.data() != x.data() || outputView.dim(0) != lastBatch) {
+            outputView = x.reshape(lastBatch, features);
+        }
+        return outputView;
     }
 
     // dy: (N, prod(...)) -> dx: (N, ...)
     @Override
     public Tensor backward(Tensor gradOut) {
-        checkGradient(gradOut, lastShape[0]);
-        return gradOut.reshape(lastShape);
+        checkGradient(gradOut, lastBatch);
+        if (gradView == null || gradView.data() != gradOut.data() || gradView.dim(0) != lastBatch) {
+            gradView = gradOut.reshape(Shapes.prepend(lastBatch, inputShape()));
+        }
+        return gradView;
     }
 }

@@ -14,8 +14,14 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
     private Tensor output;
     private Tensor gradInput;
     private int[] argmax = new int[0];
-    private int[] lastInputShape;
+    private int lastBatch;
     private Parallel parallel;
+    // The loop bodies are made once and read their arrays from fields set just before each loop,
+    // so a batch allocates no capturing lambda.
+    private final Parallel.Range forwardBody = this::forwardImages;
+    private final Parallel.Range backwardBody = this::backwardImages;
+    private float[] in;
+    private float[] dy;
 
     /** MaxPooling2D(pool_size=(2, 2)). */
     public MaxPooling2D() {
@@ -44,68 +50,83 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         checkInput(x);
         int n = x.dim(0);
         output = outputBuffer(output, n);
-        float[] in = x.data();
-        float[] y = output.data();
-        if (argmax.length < y.length) {
-            argmax = new int[y.length];
+        if (argmax.length < output.size()) {
+            argmax = new int[output.size()];
         }
-        int w = gw.in();
-        int inItem = x.itemSize();
-        int outItem = output.itemSize();
+        in = x.data();
+        // images in parallel (disjoint outputs)
+        try {
+            parallel.forRange(n, forwardBody);
+        } finally {
+            in = null; // the input is the caller's: not kept past the call
+        }
+        lastBatch = n;
+        return output;
+    }
+
+    /** Forward over images [from, to) of {@link #in} into {@link #output}. */
+    private void forwardImages(int from, int to) {
+        float[] in = this.in, y = output.data();
         int[] best = argmax;
-        // images in parallel (disjoint outputs); within a window the cells are visited in the same
-        // order as before, channels innermost so that the loop runs over contiguous memory
-        parallel.forRange(n, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                int base = b * inItem;
-                int o = b * outItem;
-                for (int oh = 0; oh < gh.out(); oh++) {
-                    int h0 = rowStart(oh), h1 = rowEnd(oh);
-                    for (int ow = 0; ow < gw.out(); ow++, o += channels) {
-                        int w0 = colStart(ow), w1 = colEnd(ow);
-                        // the first cell of the window is taken as is (even NaN), later ones only when larger;
-                        // only the winner's index is selected (an int select the JIT makes branch-free: the
-                        // comparisons are unpredictable), the value is read back from it at the end
-                        int first = base + (h0 * w + w0) * channels;
-                        for (int c = 0; c < channels; c++) {
-                            best[o + c] = first + c;
-                        }
-                        for (int h = h0; h < h1; h++) {
-                            for (int ww = (h == h0 ? w0 + 1 : w0); ww < w1; ww++) {
-                                int cell = base + (h * w + ww) * channels;
-                                for (int c = 0; c < channels; c++) {
-                                    int at = best[o + c];
-                                    best[o + c] = in[cell + c] > in[at] ? cell + c : at;
-                                }
+        int w = gw.in();
+        int inItem = gh.in() * w * channels;
+        int outItem = gh.out() * gw.out() * channels;
+        // within a window the cells are visited in the same order as before, channels innermost so
+        // that the loop runs over contiguous memory
+        for (int b = from; b < to; b++) {
+            int base = b * inItem;
+            int o = b * outItem;
+            for (int oh = 0; oh < gh.out(); oh++) {
+                int h0 = rowStart(oh), h1 = rowEnd(oh);
+                for (int ow = 0; ow < gw.out(); ow++, o += channels) {
+                    int w0 = colStart(ow), w1 = colEnd(ow);
+                    // the first cell of the window is taken as is (even NaN), later ones only when larger;
+                    // only the winner's index is selected (an int select the JIT makes branch-free: the
+                    // comparisons are unpredictable), the value is read back from it at the end
+                    int first = base + (h0 * w + w0) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        best[o + c] = first + c;
+                    }
+                    for (int h = h0; h < h1; h++) {
+                        for (int ww = (h == h0 ? w0 + 1 : w0); ww < w1; ww++) {
+                            int cell = base + (h * w + ww) * channels;
+                            for (int c = 0; c < channels; c++) {
+                                int at = best[o + c];
+                                best[o + c] = in[cell + c] > in[at] ? cell + c : at;
                             }
                         }
-                        for (int c = 0; c < channels; c++) {
-                            y[o + c] = in[best[o + c]];
-                        }
+                    }
+                    for (int c = 0; c < channels; c++) {
+                        y[o + c] = in[best[o + c]];
                     }
                 }
             }
-        });
-        lastInputShape = x.shape();
-        return output;
+        }
     }
 
     // dy: (N, OH, OW, C) -> dx: (N, H, W, C)
     @Override
     public Tensor backward(Tensor gradOut) {
-        checkGradient(gradOut, lastInputShape[0]);
-        gradInput = reuse(gradInput, lastInputShape);
-        float[] dx = gradInput.data();
-        float[] dy = gradOut.data();
-        int inItem = dx.length / lastInputShape[0], outItem = dy.length / lastInputShape[0];
-        int[] from = argmax;
+        checkGradient(gradOut, lastBatch);
+        gradInput = reuse(gradInput, lastBatch, gh.in(), gw.in(), channels);
+        dy = gradOut.data();
         // images in parallel: an image's winners lie inside that image, so the writes are disjoint
-        parallel.forRange(lastInputShape[0], (b0, b1) -> {
-            Arrays.fill(dx, b0 * inItem, b1 * inItem, 0f);
-            for (int o = b0 * outItem; o < b1 * outItem; o++) {
-                dx[from[o]] += dy[o];
-            }
-        });
+        try {
+            parallel.forRange(lastBatch, backwardBody);
+        } finally {
+            dy = null;
+        }
         return gradInput;
+    }
+
+    /** Backward over images [from, to): each output gradient goes to its window's winner. */
+    private void backwardImages(int from, int to) {
+        float[] dx = gradInput.data(), dy = this.dy;
+        int[] winner = argmax;
+        int inItem = gh.in() * gw.in() * channels, outItem = gh.out() * gw.out() * channels;
+        Arrays.fill(dx, from * inItem, to * inItem, 0f);
+        for (int o = from * outItem; o < to * outItem; o++) {
+            dx[winner[o]] += dy[o];
+        }
     }
 }

@@ -52,6 +52,8 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
     private int[] lastInputShape;
     /** q·p^(n−i) for i = 1..n (ascending order of the window's values). */
     private double[] weights;
+    /** Scratch for one window's values (inference), made once. */
+    private float[] window;
 
     public MaxPoolingDropout2D(double rate, int poolSize, Long seed) {
         this(new Config(rate, poolSize, seed));
@@ -102,6 +104,7 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
         int n = k * k;
         double q = 1 - rate;
         weights = new double[n];
+        window = new float[n];
         for (int i = 1; i <= n; i++) {
             weights[i - 1] = q * Math.pow(rate, n - i);
         }
@@ -121,7 +124,7 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
         if (training && winner.length < y.length) {
             winner = new int[y.length];
         }
-        float[] window = new float[k * k];
+        float[] window = this.window;
         int o = 0;
         for (int b = 0; b < n; b++) {
             int base = b * h * w * channels;
@@ -173,7 +176,9 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
                 }
             }
         }
-        lastInputShape = x.shape();
+        if (lastInputShape == null || !x.hasShape(lastInputShape)) {
+            lastInputShape = x.shape(); // a copy only when the batch size changes
+        }
         return output;
     }
 

@@ -80,6 +80,21 @@ public final class CategoricalCrossentropy implements Loss {
         }
     }
 
+    /** {@link #rowGradient(float[], float[], int, int, int, float[])} for the one-hot row of class {@code label}, the same values. */
+    static void rowGradient(float[] p, int r, int k, int n, int label, float[] g) {
+        double sum = rowSum(p, r, k);
+        double dot = 0;
+        for (int j = r; j < r + k; j++) {
+            double q = p[j] / sum;
+            double dq = clipped(q) || j - r != label ? 0 : -1.0 / (q * n);
+            dot += dq * q;
+            g[j] = (float) dq;
+        }
+        for (int j = r; j < r + k; j++) {
+            g[j] = (float) ((g[j] - dot) / sum);
+        }
+    }
+
     @Override
     public boolean gradientThroughSoftmax(Tensor yPred, Tensor yTrue, Tensor grad) {
         int n = yPred.dim(0), k = yPred.dim(1);
@@ -100,11 +115,11 @@ public final class CategoricalCrossentropy implements Loss {
 
     @Override
     public void checkTargets(Tensor yTrue, int[] predictionShape) {
-        int[] s = yTrue.shape();
-        if (s.length != 2 || s[1] != predictionShape[1]) {
+        // dims read in place: trainOnBatch runs this every step
+        if (yTrue.rank() != 2 || yTrue.dim(1) != predictionShape[1]) {
             throw new IllegalArgumentException("categorical_crossentropy expects one-hot targets of shape "
-                    + Shapes.withBatch(predictionShape[1]) + " but got " + Shapes.toString(s)
-                    + (s.length == 1 ? " (integer labels: use toCategorical or sparse_categorical_crossentropy)" : ""));
+                    + Shapes.withBatch(predictionShape[1]) + " but got " + Shapes.toString(yTrue.shape())
+                    + (yTrue.rank() == 1 ? " (integer labels: use toCategorical or sparse_categorical_crossentropy)" : ""));
         }
     }
 

@@ -31,12 +31,9 @@ public final class SparseCategoricalCrossentropy implements Loss {
     public void gradient(Tensor yPred, Tensor yTrue, Tensor grad) {
         int n = yPred.dim(0), k = yPred.dim(1);
         float[] p = yPred.data(), y = yTrue.data(), g = grad.data();
-        float[] oneHot = new float[n * k];
+        // the label stands for its one-hot row, which is not built (an array per batch)
         for (int i = 0; i < n; i++) {
-            oneHot[i * k + (int) y[i]] = 1f;
-        }
-        for (int r = 0; r < n * k; r += k) {
-            CategoricalCrossentropy.rowGradient(p, oneHot, r, k, n, g);
+            CategoricalCrossentropy.rowGradient(p, i * k, k, n, (int) y[i], g);
         }
     }
 
@@ -56,10 +53,11 @@ public final class SparseCategoricalCrossentropy implements Loss {
 
     @Override
     public void checkTargets(Tensor yTrue, int[] predictionShape) {
-        int[] s = yTrue.shape();
-        if (!(s.length == 1 || (s.length == 2 && s[1] == 1))) {
+        // dims read in place: trainOnBatch runs this every step
+        int rank = yTrue.rank();
+        if (!(rank == 1 || (rank == 2 && yTrue.dim(1) == 1))) {
             throw new IllegalArgumentException("sparse_categorical_crossentropy expects integer labels of shape (None,) or (None, 1) but got "
-                    + Shapes.toString(s) + (s.length == 2 ? " (one-hot targets: use categorical_crossentropy)" : ""));
+                    + Shapes.toString(yTrue.shape()) + (rank == 2 ? " (one-hot targets: use categorical_crossentropy)" : ""));
         }
         int k = predictionShape[1];
         float[] y = yTrue.data();

@@ -46,6 +46,7 @@ public final class Sequential {
     private final List<String> metrics = new ArrayList<>();
     private List<Parameter> parameters = List.of();
     private Tensor lossGrad;
+    private int[] predictionShape;
     private boolean stopTraining;
 
     public Sequential() {
@@ -324,13 +325,13 @@ public final class Sequential {
                 int count = Math.min(batch, n - from);
                 Tensor bx, by;
                 if (count == batch) {
-                    xb = reuse(xb, trainX, count);
-                    yb = reuse(yb, trainY, count);
+                    xb = batchBuffer(xb, trainX, count);
+                    yb = batchBuffer(yb, trainY, count);
                     bx = xb;
                     by = yb;
                 } else {
-                    xLast = reuse(xLast, trainX, count);
-                    yLast = reuse(yLast, trainY, count);
+                    xLast = batchBuffer(xLast, trainX, count);
+                    yLast = batchBuffer(yLast, trainY, count);
                     bx = xLast;
                     by = yLast;
                 }
@@ -359,8 +360,9 @@ public final class Sequential {
                 optimizer.step(parameters);
                 lossSum += l * count;
                 int seen = from + count;
-                for (Callback c : callbacks) {
-                    c.onBatchEnd(s, lossSum / seen, accuracy ? (double) correct / seen : Double.NaN);
+                // indexed: no iterator per batch
+                for (int c = 0; c < callbacks.size(); c++) {
+                    callbacks.get(c).onBatchEnd(s, lossSum / seen, accuracy ? (double) correct / seen : Double.NaN);
                 }
             }
             Map<String, Double> logs = new LinkedHashMap<>();
@@ -410,10 +412,14 @@ public final class Sequential {
         }
     }
 
-    private static Tensor reuse(Tensor t, Tensor like, int count) {
+    /** {@code t} when it already holds {@code count} items of {@code like}'s item shape, else a new such tensor. */
+    private static Tensor batchBuffer(Tensor t, Tensor like, int count) {
+        if (t != null && t.dim(0) == count) {
+            return t;
+        }
         int[] s = like.shape();
         s[0] = count;
-        return t != null && t.dim(0) == count ? t : Tensor.zeros(s);
+        return Tensor.zeros(s);
     }
 
     private static void shuffle(int[] a, SplittableRandom r) {
@@ -429,17 +435,18 @@ public final class Sequential {
     public Tensor forward(Tensor x, boolean training) {
         requireBuilt();
         Tensor h = x;
-        for (Layer l : layers) {
-            h = l.forward(h, training);
+        // indexed loops here and in backward: these run per batch, and an iterator is an allocation
+        for (int i = 0; i < layers.size(); i++) {
+            h = layers.get(i).forward(h, training);
         }
         return h;
     }
 
     private void backward(Tensor pred, Tensor y) {
-        for (Parameter p : parameters) {
-            p.zeroGrad();
+        for (int i = 0; i < parameters.size(); i++) {
+            parameters.get(i).zeroGrad();
         }
-        if (lossGrad == null || !Arrays.equals(lossGrad.shape(), pred.shape())) {
+        if (lossGrad == null || !lossGrad.sameShape(pred)) {
             lossGrad = Tensor.zeros(pred.shape());
         }
         Layer last = layers.get(layers.size() - 1);
@@ -552,10 +559,9 @@ public final class Sequential {
 
     private void checkInputs(Tensor x, String where) {
         build();
-        int[] s = x.shape();
-        if (s.length != inputShape.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), inputShape)) {
+        if (!x.hasItemShape(inputShape)) {
             throw new IllegalArgumentException(where + ": the model expects inputs of shape " + Shapes.withBatch(inputShape)
-                    + " but got " + Shapes.toString(s));
+                    + " but got " + Shapes.toString(x.shape()));
         }
     }
 
@@ -567,7 +573,19 @@ public final class Sequential {
         if (y.dim(0) != x.dim(0)) {
             throw new IllegalArgumentException(where + ": x has " + x.dim(0) + " samples but y has " + y.dim(0));
         }
-        loss.checkTargets(y, Shapes.prepend(x.dim(0), outputShape()));
+        loss.checkTargets(y, predictionShape(x.dim(0)));
+    }
+
+    /**
+     * The prediction shape for a batch of n, kept while n stays the same: trainOnBatch checks its
+     * targets against it at every step, which should not build a new array each time. Losses only
+     * read it.
+     */
+    private int[] predictionShape(int n) {
+        if (predictionShape == null || predictionShape[0] != n) {
+            predictionShape = Shapes.prepend(n, outputShape());
+        }
+        return predictionShape;
     }
 
     private void requireBuilt() {

@@ -65,7 +65,9 @@ public final class SGD extends AbstractOptimizer<SGD.Config> {
         float lr = (float) currentLearningRate();
         float mu = (float) config.momentum();
         if (mu == 0f) {
-            for (Parameter p : parameters) {
+            // indexed: an iterator per step would be garbage
+            for (int k = 0; k < parameters.size(); k++) {
+                Parameter p = parameters.get(k);
                 float[] w = p.value(), g = p.grad();
                 for (int i = 0; i < w.length; i++) {
                     w[i] -= lr * g[i];

@@ -41,6 +41,22 @@ public final class Tensor {
         return shape.clone();
     }
 
+    /** Whether this tensor's shape is {@code s}; unlike comparing {@link #shape()}, copies nothing. */
+    public boolean hasShape(int[] s) {
+        return Arrays.equals(shape, s);
+    }
+
+    /** Whether both tensors have the same shape (copies nothing). */
+    public boolean sameShape(Tensor other) {
+        return Arrays.equals(shape, other.shape);
+    }
+
+    /** Whether this tensor is a batch of items of shape {@code itemShape}: rank one more, equal after the first axis. */
+    public boolean hasItemShape(int[] itemShape) {
+        return shape.length == itemShape.length + 1
+                && Arrays.equals(shape, 1, shape.length, itemShape, 0, itemShape.length);
+    }
+
     public int dim(int axis) {
         return shape[axis];
     }

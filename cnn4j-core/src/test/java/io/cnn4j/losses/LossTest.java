@@ -84,6 +84,31 @@ class LossTest {
         }
     }
 
+    /** The sparse loss computes its gradient from the labels without building one-hot rows: the same bits as from them. */
+    @Test
+    void sparseGradientEqualsCategoricalOnOneHotRowsBitForBit() {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 6, k = 5;
+        for (int trial = 0; trial < 50; trial++) {
+            Tensor pred = Tensor.zeros(n, k);
+            for (int i = 0; i < pred.size(); i++) {
+                // some exact zeros and ones, so that clipped entries are covered too
+                int kind = r.nextInt(8);
+                pred.data()[i] = kind == 0 ? 0f : kind == 1 ? 1f : (float) r.nextDouble();
+            }
+            int[] labels = new int[n];
+            float[] lf = new float[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = r.nextInt(k);
+                lf[i] = labels[i];
+            }
+            Tensor fromOneHot = Tensor.zeros(n, k), fromLabels = Tensor.zeros(n, k);
+            CCE.gradient(pred, Utils.toCategorical(labels, k), fromOneHot);
+            SPARSE.gradient(pred, new Tensor(lf, n), fromLabels);
+            assertThat(fromLabels.data()).containsExactly(fromOneHot.data());
+        }
+    }
+
     @Test
     void softmaxFusedGradientEqualsTheChainRule() {
         SplittableRandom r = new SplittableRandom(5);
