@@ -540,7 +540,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         opDy = dz;
         opDx = null;
         if (computeInputGradient) {
-            gradInput = reuse(gradInput, x.shape());
+            gradInput = reuseLike(gradInput, x);
             opDx = gradInput.data(); // zeroed image by image by the workers, or below
         }
         int parts = Math.min(parallel.threads(), n);

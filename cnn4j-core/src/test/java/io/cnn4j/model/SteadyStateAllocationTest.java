@@ -3,6 +3,7 @@ package io.cnn4j.model;
 import io.cnn4j.kernels.Backends;
 import io.cnn4j.layers.Activation;
 import io.cnn4j.layers.AveragePooling2D;
+import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.Flatten;
@@ -25,9 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A steady-state training step allocates nothing: counted with the JVM's per-thread allocation
  * counter (exact bytes, not a timing), on one thread so that all the work is on the thread counted.
  *
- * <p>The model has every layer type of the training hot path except Conv2D, whose loops are being
- * rewritten elsewhere (it still builds a capturing lambda per loop); ParallelTest checks that the
- * worker hand-over itself allocates nothing at several threads.
+ * <p>The model has every layer type of the training hot path, Conv2D both through im2col (4 input
+ * channels) and through Winograd (16); ParallelTest checks that the worker hand-over itself
+ * allocates nothing at several threads.
  *
  * <p>Warm-up: until C2 has compiled the Vector API kernels, their vectors are real objects (tens
  * of MB per round of steps here, for about 700 steps). So the steps run in rounds until one round
@@ -59,7 +60,9 @@ class SteadyStateAllocationTest {
 
     private static Sequential model(String backend, Optimizer optimizer, String loss) {
         Sequential m = new Sequential(3);
-        m.add(new MaxPooling2D(2, 2).inputShape(12, 12, 4));
+        m.add(new Conv2D(16, 3, 3).activation("relu").inputShape(12, 12, 4));
+        m.add(new Conv2D(16, 3, 3).activation("relu").padding("same"));
+        m.add(new MaxPooling2D(2, 2));
         m.add(new SpatialDropout2D(0.2));
         m.add(new AveragePooling2D(2, 2));
         m.add(new Activation("tanh"));
@@ -69,6 +72,9 @@ class SteadyStateAllocationTest {
         m.add(new Dense(5, "softmax"));
         m.gemm(Backends.select(backend, 1));
         m.compile(optimizer, loss, "accuracy");
+        // the two convolutions take the two algorithms (auto: Winograd from 16 input channels on)
+        assertThat(((Conv2D) m.layers().get(0)).algorithm()).isEqualTo("im2col");
+        assertThat(((Conv2D) m.layers().get(1)).algorithm()).isEqualTo("winograd");
         return m;
     }
 
