@@ -1,6 +1,5 @@
 package io.cnn4j.model;
 
-import io.cnn4j.kernels.Backends;
 import io.cnn4j.layers.AbstractLayer;
 import io.cnn4j.layers.BuildContext;
 import io.cnn4j.layers.Conv2D;
@@ -34,22 +33,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DeterminismTest {
     private static final int N = 40;
-    private static String previousThreads;
+    private static FixedThreads threads;
 
-    /** A fixed thread count (2) for every model built here, whatever the machine has. */
     @BeforeAll
     static void fixThreads() {
-        previousThreads = System.getProperty(Backends.THREADS_PROPERTY);
-        System.setProperty(Backends.THREADS_PROPERTY, "2");
+        threads = FixedThreads.set(2);
     }
 
     @AfterAll
     static void restoreThreads() {
-        if (previousThreads == null) {
-            System.clearProperty(Backends.THREADS_PROPERTY);
-        } else {
-            System.setProperty(Backends.THREADS_PROPERTY, previousThreads);
-        }
+        threads.restore();
     }
 
     /** Records the sample ids (first pixel × 1000) of every training batch it sees; otherwise the identity. */

@@ -41,21 +41,16 @@ class SteadyStateAllocationTest {
     private static final long BOUND = 256;
     /** Rounds allowed for the JIT to warm up; about 15 are needed. */
     private static final int MAX_ROUNDS = 200;
-    private static String previousThreads;
+    private static FixedThreads threads;
 
     @BeforeAll
     static void oneThread() {
-        previousThreads = System.getProperty(Backends.THREADS_PROPERTY);
-        System.setProperty(Backends.THREADS_PROPERTY, "1");
+        threads = FixedThreads.set(1);
     }
 
     @AfterAll
     static void restoreThreads() {
-        if (previousThreads == null) {
-            System.clearProperty(Backends.THREADS_PROPERTY);
-        } else {
-            System.setProperty(Backends.THREADS_PROPERTY, previousThreads);
-        }
+        threads.restore();
     }
 
     private static Sequential model(String backend, Optimizer optimizer, String loss) {
