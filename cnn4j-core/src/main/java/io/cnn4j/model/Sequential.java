@@ -393,7 +393,7 @@ public final class Sequential {
      * to this method when there is only one piece.
      */
     public double trainOnBatch(Tensor x, Tensor y) {
-        double l = gradients(x, y, "trainOnBatch");
+        double l = gradients(x, y, "trainOnBatch", null);
         applyGradients();
         return l;
     }
@@ -407,7 +407,16 @@ public final class Sequential {
      * @throws NonFiniteLossException when the loss is NaN or infinite (the gradients are then not computed)
      */
     public double computeGradients(Tensor x, Tensor y) {
-        return gradients(x, y, "computeGradients");
+        return gradients(x, y, "computeGradients", null);
+    }
+
+    /**
+     * {@link #computeGradients(Tensor, Tensor)} that also counts, into {@code correct[0]}, the samples
+     * this forward pass predicts right (the accuracy metric as fit counts it: on the training-mode
+     * predictions, before the update).
+     */
+    public double computeGradients(Tensor x, Tensor y, int[] correct) {
+        return gradients(x, y, "computeGradients", correct);
     }
 
     /** One optimizer step from the gradients now in each {@link Parameter#grad()} (e.g. from {@link #computeGradients}). */
@@ -416,13 +425,23 @@ public final class Sequential {
         optimizer.step(parameters);
     }
 
-    private double gradients(Tensor x, Tensor y, String where) {
+    private double gradients(Tensor x, Tensor y, String where, int[] correct) {
         requireCompiled();
         checkData(x, y, where);
         Tensor pred = forward(x, true);
         double l = loss.compute(pred, y);
         if (!Double.isFinite(l)) {
             throw new NonFiniteLossException("loss is " + l + " in " + where + "; no update was made", -1, -1);
+        }
+        if (correct != null) {
+            // before backward: the prediction tensor belongs to the last layer, which may reuse it
+            int c = 0;
+            for (int i = 0, n = x.dim(0); i < n; i++) {
+                if (loss.correct(pred, y, i)) {
+                    c++;
+                }
+            }
+            correct[0] = c;
         }
         backward(pred, y);
         return l;
