@@ -12,7 +12,8 @@ public final class History {
     private final List<Integer> epochs = new ArrayList<>();
     private final List<Double> seconds = new ArrayList<>();
 
-    void record(int epoch, Map<String, Double> logs, double secondsTaken) {
+    /** Adds one epoch's logs; public so that trainers outside this package (cnn4j-spark) keep history the way fit does. */
+    public void record(int epoch, Map<String, Double> logs, double secondsTaken) {
         epochs.add(epoch);
         seconds.add(secondsTaken);
         logs.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));

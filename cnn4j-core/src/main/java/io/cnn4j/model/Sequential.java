@@ -386,17 +386,64 @@ public final class Sequential {
         return history;
     }
 
-    /** One training step on one batch (forward, backward, update); returns the batch loss. */
+    /**
+     * One training step on one batch (forward, backward, update); returns the batch loss. It is
+     * exactly {@link #computeGradients} followed by {@link #applyGradients}: one code path, so that
+     * a trainer which sums gradients from elsewhere (cnn4j-spark) before the update stays identical
+     * to this method when there is only one piece.
+     */
     public double trainOnBatch(Tensor x, Tensor y) {
+        double l = gradients(x, y, "trainOnBatch", null);
+        applyGradients();
+        return l;
+    }
+
+    /**
+     * Forward pass (training mode, so dropout is on), loss and backward pass on one batch, without an
+     * update: afterwards each {@link Parameter#grad()} holds dLoss/dw of the batch's mean loss, and
+     * the weights are unchanged. Returns the batch loss. Because the loss is a mean, the gradient of a
+     * batch of B split into shards of b_i samples is the sum of each shard's gradient times b_i / B.
+     *
+     * @throws NonFiniteLossException when the loss is NaN or infinite (the gradients are then not computed)
+     */
+    public double computeGradients(Tensor x, Tensor y) {
+        return gradients(x, y, "computeGradients", null);
+    }
+
+    /**
+     * {@link #computeGradients(Tensor, Tensor)} that also counts, into {@code correct[0]}, the samples
+     * this forward pass predicts right (the accuracy metric as fit counts it: on the training-mode
+     * predictions, before the update).
+     */
+    public double computeGradients(Tensor x, Tensor y, int[] correct) {
+        return gradients(x, y, "computeGradients", correct);
+    }
+
+    /** One optimizer step from the gradients now in each {@link Parameter#grad()} (e.g. from {@link #computeGradients}). */
+    public void applyGradients() {
         requireCompiled();
-        checkData(x, y, "trainOnBatch");
+        optimizer.step(parameters);
+    }
+
+    private double gradients(Tensor x, Tensor y, String where, int[] correct) {
+        requireCompiled();
+        checkData(x, y, where);
         Tensor pred = forward(x, true);
         double l = loss.compute(pred, y);
         if (!Double.isFinite(l)) {
-            throw new NonFiniteLossException("loss is " + l + " in trainOnBatch; no update was made", -1, -1);
+            throw new NonFiniteLossException("loss is " + l + " in " + where + "; no update was made", -1, -1);
+        }
+        if (correct != null) {
+            // before backward: the prediction tensor belongs to the last layer, which may reuse it
+            int c = 0;
+            for (int i = 0, n = x.dim(0); i < n; i++) {
+                if (loss.correct(pred, y, i)) {
+                    c++;
+                }
+            }
+            correct[0] = c;
         }
         backward(pred, y);
-        optimizer.step(parameters);
         return l;
     }
 
