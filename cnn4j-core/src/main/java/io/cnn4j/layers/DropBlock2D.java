@@ -4,7 +4,6 @@ import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * DropBlock (Ghiasi et al. 2018, arXiv 1810.12890): drops contiguous block × block squares of each
@@ -17,10 +16,10 @@ import java.util.SplittableRandom;
  * {@code rate} is the intended fraction of dropped units. The block is clipped to the feature map
  * (a 1×1 map gets 1×1 blocks, i.e. plain dropout). Inference is the identity.
  */
-public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Stochastic {
+public final class DropBlock2D extends StochasticLayer<DropBlock2D> {
     public record Config(double rate, int blockSize, Long seed) implements LayerConfig {
         public Config {
-            Dropout.checkRate("DropBlock2D", rate);
+            StochasticLayer.checkRate("DropBlock2D", rate);
             if (blockSize < 1) {
                 throw new IllegalArgumentException("DropBlock2D block size must be positive, got " + blockSize);
             }
@@ -37,10 +36,7 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
         }
     }
 
-    private final double rate;
     private final int blockSize;
-    private final Long seed;
-    private SplittableRandom random;
     private int block;
     private double gamma;
     private float[] mask = new float[0];
@@ -53,13 +49,8 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
     }
 
     public DropBlock2D(Config c) {
-        this.rate = c.rate();
+        super(c.rate(), c.seed());
         this.blockSize = c.blockSize();
-        this.seed = c.seed();
-    }
-
-    public double rate() {
-        return rate;
     }
 
     /** The block size used on this layer's input (the configured one clipped to the feature map). */
@@ -69,18 +60,8 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
     }
 
     @Override
-    public Long seed() {
-        return seed;
-    }
-
-    @Override
-    public void reseed(long s) {
-        this.random = new SplittableRandom(s);
-    }
-
-    @Override
     public Config config() {
-        return new Config(rate, blockSize, seed);
+        return new Config(rate, blockSize, seed());
     }
 
     @Override
@@ -92,7 +73,7 @@ public final class DropBlock2D extends AbstractLayer<DropBlock2D> implements Sto
         block = Math.min(blockSize, Math.min(in[0], in[1]));
         int h = in[0], w = in[1];
         gamma = rate / (block * block) * ((double) h * w) / ((double) (h - block + 1) * (w - block + 1));
-        random = seed != null ? new SplittableRandom(seed) : ctx.initRandom().split();
+        initRandom(ctx);
         return in.clone();
     }
 

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * {@link #NONE} (Keras' None) takes the input's size, an entry 1 broadcasts the mask along that
  * axis. (N, 1, 1, C) on an NHWC input drops whole feature maps: that is {@link SpatialDropout2D}.
  */
-public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
+public class Dropout extends StochasticLayer<Dropout> {
     /** Stands for Keras' None in a noise shape. */
     public static final int NONE = -1;
 
@@ -48,10 +48,7 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
         }
     }
 
-    protected final double rate;
     private final int[] noiseShapeSpec;
-    private final Long seed;
-    private SplittableRandom random;
     private float[] mask = new float[0];
     // Shapes of the last training batch, kept while the batch size stays the same: input (with
     // batch), mask, mask size, the mask's broadcast strides and a scratch index for the broadcast loop.
@@ -69,39 +66,17 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
     }
 
     public Dropout(double rate, int[] noiseShape, Long seed) {
-        checkRate(getClass().getSimpleName(), rate);
-        this.rate = rate;
+        super(rate, seed);
         this.noiseShapeSpec = noiseShape == null ? null : noiseShape.clone();
-        this.seed = seed;
     }
 
     public Dropout(Config c) {
         this(c.rate(), c.noiseShape(), c.seed());
     }
 
-    static void checkRate(String layer, double rate) {
-        if (!(rate >= 0 && rate < 1)) {
-            throw new IllegalArgumentException(layer + " rate is the probability to drop a unit and must be in [0, 1), got " + rate);
-        }
-    }
-
-    public double rate() {
-        return rate;
-    }
-
-    @Override
-    public Long seed() {
-        return seed;
-    }
-
-    @Override
-    public void reseed(long s) {
-        this.random = new SplittableRandom(s);
-    }
-
     @Override
     public LayerConfig config() {
-        return new Config(rate, noiseShapeSpec, seed);
+        return new Config(rate, noiseShapeSpec, seed());
     }
 
     @Override
@@ -110,7 +85,7 @@ public class Dropout extends AbstractLayer<Dropout> implements Stochastic {
             throw new IllegalArgumentException(className() + " '" + name() + "': noise shape " + Arrays.toString(noiseShapeSpec)
                     + " has rank " + noiseShapeSpec.length + " but the input " + Shapes.withBatch(in) + " has rank " + (in.length + 1));
         }
-        random = seed != null ? new SplittableRandom(seed) : ctx.initRandom().split();
+        initRandom(ctx);
         return in.clone();
     }
 

@@ -4,7 +4,6 @@ import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * Max-pooling dropout with probabilistic weighted pooling (Wu &amp; Gu 2015, arXiv 1512.00242):
@@ -18,10 +17,10 @@ import java.util.SplittableRandom;
  * training output, which removes the train/inference mismatch that inverted dropout before a max
  * pool has (E[train] ≥ max at inference, 1.875× for equal inputs at p = 0.5, 2×2).
  */
-public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D> implements Stochastic {
+public final class MaxPoolingDropout2D extends StochasticLayer<MaxPoolingDropout2D> {
     public record Config(double rate, int poolSize, Long seed) implements LayerConfig {
         public Config {
-            Dropout.checkRate("MaxPoolingDropout2D", rate);
+            StochasticLayer.checkRate("MaxPoolingDropout2D", rate);
             if (poolSize < 1) {
                 throw new IllegalArgumentException("MaxPoolingDropout2D pool size must be positive, got " + poolSize);
             }
@@ -38,10 +37,7 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
         }
     }
 
-    private final double rate;
     private final int k;
-    private final Long seed;
-    private SplittableRandom random;
     private int oh;
     private int ow;
     private int channels;
@@ -60,13 +56,8 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
     }
 
     public MaxPoolingDropout2D(Config c) {
-        this.rate = c.rate();
+        super(c.rate(), c.seed());
         this.k = c.poolSize();
-        this.seed = c.seed();
-    }
-
-    public double rate() {
-        return rate;
     }
 
     public int poolSize() {
@@ -74,18 +65,8 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
     }
 
     @Override
-    public Long seed() {
-        return seed;
-    }
-
-    @Override
-    public void reseed(long s) {
-        this.random = new SplittableRandom(s);
-    }
-
-    @Override
     public Config config() {
-        return new Config(rate, k, seed);
+        return new Config(rate, k, seed());
     }
 
     @Override
@@ -100,7 +81,7 @@ public final class MaxPoolingDropout2D extends AbstractLayer<MaxPoolingDropout2D
         oh = in[0] / k;
         ow = in[1] / k;
         channels = in[2];
-        random = seed != null ? new SplittableRandom(seed) : ctx.initRandom().split();
+        initRandom(ctx);
         int n = k * k;
         double q = 1 - rate;
         weights = new double[n];
