@@ -309,12 +309,7 @@ public final class Sequential {
             for (Callback c : callbacks) {
                 c.onEpochBegin(epoch);
             }
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            if (options.shuffle()) {
-                shuffle(order, Seeds.random(seed, "shuffle", epoch));
-            }
+            epochOrder(order, seed, epoch, options.shuffle());
             reseedMasks(epoch);
             BatchAugmentation augmentation = options.augmentation();
             SplittableRandom augmentRandom = augmentation == null ? null : Seeds.random(seed, "augment", epoch);
@@ -467,6 +462,21 @@ public final class Sequential {
         int[] s = like.shape();
         s[0] = count;
         return Tensor.zeros(s);
+    }
+
+    /**
+     * The order in which {@code fit} visits the samples in an epoch: 0..n−1, Fisher–Yates shuffled
+     * with the model seed's stream for that epoch when {@code shuffle}. Batches are consecutive runs
+     * of it. Anything that must see fit's batches (a resumed run, distributed training) takes them
+     * from here.
+     */
+    public static void epochOrder(int[] order, long seed, int epoch, boolean shuffle) {
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            shuffle(order, Seeds.random(seed, "shuffle", epoch));
+        }
     }
 
     private static void shuffle(int[] a, SplittableRandom r) {

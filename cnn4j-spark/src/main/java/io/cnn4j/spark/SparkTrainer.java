@@ -29,7 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Synchronous data-parallel training of a {@link Sequential} on Apache Spark: every step is the
@@ -154,12 +153,8 @@ public final class SparkTrainer {
             for (Callback c : callbacks) {
                 c.onEpochBegin(epoch);
             }
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            if (options.shuffle()) {
-                shuffle(order, Seeds.random(seed, "shuffle", epoch));
-            }
+            // fit's batches: the same order from the same seed
+            Sequential.epochOrder(order, seed, epoch, options.shuffle());
             double lossSum = 0;
             long correct = 0;
             for (int s = 0; s < steps; s++) {
@@ -399,16 +394,6 @@ public final class SparkTrainer {
             System.arraycopy(parts.get(i), 0, out, i * item, item);
         }
         return out;
-    }
-
-    /** Fisher–Yates exactly as Sequential.fit shuffles, so that both see the same batches (the tests compare). */
-    static void shuffle(int[] a, SplittableRandom r) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 
     /*
