@@ -3,7 +3,6 @@ package io.cnn4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cnn4j.kernels.Backends;
-import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
@@ -65,9 +64,6 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "GEMM backend: openblas, vector, scalar (default: the best available)")
     String backend;
 
-    @Option(names = "--conv", description = "how 3x3 stride-1 convolutions compute: auto, im2col or winograd (default: cnn4j.conv / CNN4J_CONV / auto)")
-    String conv;
-
     @Option(names = "--warmup", defaultValue = "5", description = "untimed batches first (default: ${DEFAULT-VALUE})")
     int warmup;
 
@@ -114,10 +110,6 @@ public final class BenchCommand implements Callable<Integer> {
         // layers read their thread count from the model's build context, which reads this property
         System.setProperty(Backends.THREADS_PROPERTY, Integer.toString(nThreads));
         Gemm gemm = Backends.select(backend != null ? backend.toLowerCase(Locale.ROOT) : Backends.requested(), nThreads);
-        if (conv != null) {
-            // as for the threads: layers take the algorithm from their build context, which reads this property
-            System.setProperty(ConvAlgorithm.PROPERTY, ConvAlgorithm.parse(conv).lower());
-        }
 
         Sequential net = Architectures.create(arch, in, classes, seed);
         net.gemm(gemm);

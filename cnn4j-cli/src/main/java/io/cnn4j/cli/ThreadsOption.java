@@ -1,26 +1,44 @@
 package io.cnn4j.cli;
 
 import io.cnn4j.kernels.Backends;
+import io.cnn4j.kernels.ConvAlgorithm;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** {@code --threads} for the math kernels, shared by train and bench. */
+/** {@code --threads} and {@code --conv} for the math kernels, shared by the commands that build models. */
 final class ThreadsOption {
     @Option(names = "--threads", description = "threads for the math kernels (default: cnn4j.threads / CNN4J_THREADS / all processors)")
     Integer threads;
 
-    /** A usage error when --threads is given and not positive. */
+    @Option(names = "--conv", description = "how 3x3 stride-1 convolutions compute: auto, im2col or winograd "
+            + "(default: cnn4j.conv / CNN4J_CONV / auto)")
+    String conv;
+
+    /** A usage error when --threads is given and not positive, or --conv names no algorithm. */
     void check(CommandLine commandLine) {
         if (threads != null && threads < 1) {
             throw new CommandLine.ParameterException(commandLine, "--threads must be ≥ 1, got " + threads);
         }
+        if (conv != null) {
+            try {
+                ConvAlgorithm.parse(conv);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(commandLine, "--conv: " + e.getMessage());
+            }
+        }
     }
 
-    /** Checks --threads, makes it the kernels' thread count (layers read cnn4j.threads when built) and returns that count. */
+    /**
+     * Checks the options and makes them the kernels' settings (layers read cnn4j.threads and
+     * cnn4j.conv when they are built); returns the thread count.
+     */
     int apply(CommandLine commandLine) {
         check(commandLine);
         if (threads != null) {
             System.setProperty(Backends.THREADS_PROPERTY, String.valueOf(threads));
+        }
+        if (conv != null) {
+            System.setProperty(ConvAlgorithm.PROPERTY, ConvAlgorithm.parse(conv).lower());
         }
         return Backends.threads();
     }

@@ -2,6 +2,7 @@ package io.cnn4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.model.Architectures;
 import io.cnn4j.model.Sequential;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,32 @@ class BenchCommandTest {
         assertThat(r.get("peak_heap_mib").asDouble()).isPositive();
         // simple-cnn: 8 layers + the optimizer row
         assertThat(r.get("profile")).hasSize(9);
+        // auto: im2col for the first convolution (1 channel), Winograd for the second (16)
+        assertThat(r.get("conv_algorithms").get("conv2d").asText()).isEqualTo("im2col");
+        assertThat(r.get("conv_algorithms").get("conv2d_1").asText()).isEqualTo("winograd");
+        // both 3×3 layers measured against double precision under both algorithms: float-sized errors
+        assertThat(r.get("conv_error")).hasSize(2);
+        for (JsonNode row : r.get("conv_error")) {
+            assertThat(row.get("im2col_relative_max_error").asDouble()).isBetween(0.0, 1e-5);
+            assertThat(row.get("winograd_relative_max_error").asDouble()).isBetween(0.0, 1e-5);
+        }
+    }
+
+    @Test
+    void convOptionChoosesTheAlgorithm(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("bench.json");
+        try {
+            int code = Main.commandLine().execute("bench", "--model", "simple-cnn", "--shape", "12,12,1", "--batch", "4",
+                    "--warmup", "1", "--iters", "1", "--repeats", "1", "--threads", "2", "--backend", "vector",
+                    "--conv", "im2col", "--out", out.toString());
+            assertThat(code).isZero();
+            JsonNode r = new ObjectMapper().readTree(Files.readString(out));
+            assertThat(r.get("conv_algorithms").get("conv2d_1").asText()).isEqualTo("im2col");
+            assertThat(Main.commandLine().execute("bench", "--conv", "fft")).isEqualTo(2);
+        } finally {
+            // the option sets the property the layers read; leave the other tests on the default
+            System.clearProperty(ConvAlgorithm.PROPERTY);
+        }
     }
 
     @Test
