@@ -17,7 +17,7 @@ import java.util.Arrays;
  * {@code dV_ξ = dM_ξ · U_ξᵀ}, scattered back through B ({@code dd = B dV Bᵀ}).
  *
  * <p>The transforms only add, subtract and halve, so the error against the direct path is a few
- * float roundings (measured in the tests and by {@code cnn4j bench --conv}); the GEMMs are short in k
+ * float roundings (measured in the tests and by {@code cnn4j bench} against double precision); the GEMMs are short in k
  * (C = 32–64), so whether this beats im2col depends on the shapes and is measured, not assumed.
  *
  * <p>Tiles are done in chunks that keep V (16 × chunk × C) and M (16 × chunk × F) in L2. One
@@ -47,10 +47,11 @@ public final class WinogradConv3x3 {
 
         private Workspace(WinogradConv3x3 w) {
             v = new float[16 * w.chunk * w.channels];
-            m = new float[16 * w.chunk * Math.max(w.channels, w.filters)];
+            m = new float[16 * w.chunk * w.filters];
             padded = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
             paddedGradient = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
-            scratch = new float[16 * Math.max(16, w.channels)];
+            // 16 vectors for the vector input-gradient transform: enough up to 2048-bit vectors
+            scratch = new float[16 * 64];
         }
     }
 
@@ -80,7 +81,7 @@ public final class WinogradConv3x3 {
         this.paddedWidth = 2 * tileCols + 2;
         this.inPlace = padTop == 0 && padLeft == 0 && paddedHeight <= height && paddedWidth <= width;
         // a multiple of 6 tiles (the GEMM's register block), at least 6, at most the image
-        int perTile = 16 * (channels + Math.max(channels, filters));
+        int perTile = 16 * (channels + filters);
         this.chunk = Math.min(tiles, Math.max(6, CHUNK_BUDGET / perTile / 6 * 6));
         this.kernelScratch = new float[12 * channels * filters];
     }

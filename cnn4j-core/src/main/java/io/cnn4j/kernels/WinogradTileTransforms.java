@@ -24,7 +24,7 @@ public interface WinogradTileTransforms {
     // dy: the rows×cols part of a 2×2 block at o (zero beyond it) -> m[mo + ξ·ms + e] = (A dY Aᵀ)_ξ
     void outputGradient(float[] dy, int o, int yRow, int f, int rows, int cols, float[] m, int mo, int ms);
 
-    // v[vo + ξ·vs + e] = dV -> acc: 4×4 pixels of c channels at base += B dV Bᵀ; scratch: ≥ 16·c floats
+    // v[vo + ξ·vs + e] = dV -> acc: 4×4 pixels of c channels at base += B dV Bᵀ; scratch: room for 16 vectors
     void inputGradient(float[] v, int vo, int vs, int c, float[] acc, int base, int rowStride, float[] scratch);
 
     /** The Vector API transforms when {@code jdk.incubator.vector} is readable, else {@link Scalar}. */
