@@ -3,6 +3,7 @@ package io.cnn4j.cli;
 import io.cnn4j.kernels.Backends;
 import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.ConvGeometry;
+import io.cnn4j.kernels.WinogradConv3x3;
 import io.cnn4j.layers.BuildContext;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Layer;
@@ -33,10 +34,9 @@ final class ConvErrorCheck {
             if (l instanceof Conv2D conv) {
                 Conv2D.Config c = conv.config();
                 int[] item = conv.inputShape();
-                ConvGeometry gh = ConvGeometry.of(item[0], 3, 1, c.padding());
-                ConvGeometry gw = ConvGeometry.of(item[1], 3, 1, c.padding());
-                boolean applies = c.kernelSize()[0] == 3 && c.kernelSize()[1] == 3 && c.strides()[0] == 1 && c.strides()[1] == 1;
-                if (applies) {
+                ConvGeometry gh = ConvGeometry.of(item[0], c.kernelSize()[0], c.strides()[0], c.padding());
+                ConvGeometry gw = ConvGeometry.of(item[1], c.kernelSize()[1], c.strides()[1], c.padding());
+                if (WinogradConv3x3.applies(gh, gw)) {
                     // without bias and activation: the convolution alone
                     Conv2D.Config plain = new Conv2D.Config(c.filters(), c.kernelSize(), c.strides(), c.padding(),
                             io.cnn4j.layers.ActivationFunction.LINEAR, false, c.kernelInitializer(), c.biasInitializer());

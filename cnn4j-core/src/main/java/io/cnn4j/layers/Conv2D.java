@@ -362,9 +362,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         }
     }
 
-    /** Sums the workers' kernel gradients in worker order: the same bits for the same thread count. */
-    private void sumWorkerKernelGradients(int parts, float[] into) {
-        for (int t = 0; t < parts; t++) {
+    /** Adds the kernel gradients of workers firstPart..parts−1 to {@code into} in worker order: the same bits for the same thread count. */
+    private void sumWorkerKernelGradients(int firstPart, int parts, float[] into) {
+        for (int t = firstPart; t < parts; t++) {
             float[] dw = workerKernelGrad[t];
             for (int i = 0; i < into.length; i++) {
                 into[i] += dw[i];
@@ -551,14 +551,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             }
             parallel.forParts(n, backwardWinogradBody);
             // the workers' dU summed in worker order into worker 0's, then taken back to the kernel's shape
-            float[] du = workerKernelGrad[0];
-            for (int t = 1; t < parts; t++) {
-                float[] other = workerKernelGrad[t];
-                for (int i = 0; i < du.length; i++) {
-                    du[i] += other[i];
-                }
-            }
-            winograd.kernelGradient(du, kernel.grad());
+            sumWorkerKernelGradients(1, parts, workerKernelGrad[0]);
+            winograd.kernelGradient(workerKernelGrad[0], kernel.grad());
         } else if (workerCols != null && n >= parallel.threads()) {
             for (int t = 0; t < parts; t++) {
                 if (workerKernelGrad[t] == null) {
@@ -569,7 +563,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
                 }
             }
             parallel.forParts(n, backwardBlockedBody);
-            sumWorkerKernelGradients(parts, kernel.grad());
+            sumWorkerKernelGradients(0, parts, kernel.grad());
         } else {
             backwardBig(n, pixels, k, dz);
         }
