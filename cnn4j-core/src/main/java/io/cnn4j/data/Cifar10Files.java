@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * CIFAR-10 binary version (https://www.cs.toronto.edu/~kriz/cifar.html): each record is one label
  * byte (0..9) followed by 3072 pixel bytes, the 1024 red values of the 32×32 image row by row, then
- * the green, then the blue. Files are data_batch_1.bin … data_batch_5.bin and test_batch.bin.
+ * the green, then the blue; Keras counterpart: {@code keras.datasets.cifar10.load_data()}, which reads the Python pickle version. Files are data_batch_1.bin … data_batch_5.bin and test_batch.bin.
  * We return NHWC, so the planes are interleaved on reading.
  */
 public final class Cifar10Files {

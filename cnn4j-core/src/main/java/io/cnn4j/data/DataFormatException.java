@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * A data file that is not what it claims to be (wrong magic number, impossible header, truncated
- * or trailing bytes, a label outside the class range). The message names the file and the problem.
+ * or trailing bytes, a label outside the class range); no Keras counterpart. The message names the file and the problem.
  */
 public class DataFormatException extends IOException {
     private final transient Path file;

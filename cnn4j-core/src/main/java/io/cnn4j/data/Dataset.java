@@ -4,7 +4,7 @@ import io.cnn4j.model.Utils;
 import io.cnn4j.tensor.Tensor;
 
 /**
- * Images and integer labels: x is (N, H, W, C) float32, labels in [0, classes).
+ * Images and integer labels: x is (N, H, W, C) float32, labels in [0, classes); Keras counterpart: the {@code (x, y)} NumPy pair a {@code load_data()} returns.
  *
  * @param name where it came from, for messages and provenance
  */

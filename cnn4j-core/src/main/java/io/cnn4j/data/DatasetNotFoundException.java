@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
-/** No copy of a named data set was found; the message lists every place we looked and how to get the data. */
+/** No copy of a named data set was found; the message lists every place we looked and how to get the data; no Keras counterpart. */
 public final class DatasetNotFoundException extends IOException {
     private final transient List<Path> searched;
 

@@ -19,7 +19,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * Data sets by name: {@code fashion-mnist}, {@code mnist}, {@code cifar10}, and the embedded
  * {@code fashion-mnist-subset} (the default when no data set is named; it ships inside cnn4j-core,
- * so it works offline on a fresh machine).
+ * so it works offline on a fresh machine); Keras counterpart: {@code keras.datasets}.
  *
  * <p>A named data set is looked up, in order, in: the directory given with {@code --data-dir}
  * (the files directly in it, or in its subdirectory {@code <name>}), {@code $CNN4J_DATA} (likewise),

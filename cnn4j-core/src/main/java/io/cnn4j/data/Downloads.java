@@ -20,7 +20,7 @@ import java.util.Locale;
 /**
  * Fetches a file over HTTP(S) into a directory with progress reports and a SHA-256 check: the bytes
  * go to a temporary file beside the target, the digest is compared, and only a file with the right
- * digest is renamed into place. A wrong digest deletes the temporary file and fails.
+ * digest is renamed into place; Keras counterpart: {@code keras.utils.get_file}. A wrong digest deletes the temporary file and fails.
  */
 public final class Downloads {
     /** Told about progress; {@code total} is -1 when the server does not say. */

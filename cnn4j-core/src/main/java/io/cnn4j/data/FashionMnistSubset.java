@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Cuts the embedded data set: a class-balanced, deterministic subset of Fashion-MNIST. From each of
+ * Cuts the embedded data set: a class-balanced, deterministic subset of Fashion-MNIST; no Keras counterpart. From each of
  * the training and test files it keeps, for every class, the FIRST {@code perClass} images of that
  * class in file order (no randomness), and writes them in their original relative order as gzip IDX
  * files. Defaults: 1,000 per class from train (10,000 images), 200 per class from t10k (2,000).

@@ -12,7 +12,7 @@ import java.util.zip.GZIPOutputStream;
 /**
  * IDX files, the format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): a 4-byte
  * magic {@code 00 00 type rank}, then {@code rank} big-endian 32-bit dimensions, then the values in
- * row-major order. Only type 0x08 (unsigned byte) is supported: that is what the image and label
+ * row-major order; no Keras counterpart (read inside {@code keras.datasets.fashion_mnist}). Only type 0x08 (unsigned byte) is supported: that is what the image and label
  * files use. Files may be gzip-compressed (detected from the content, not the name).
  *
  * <p>The header is checked before anything is allocated from it: the magic, the type, a rank of

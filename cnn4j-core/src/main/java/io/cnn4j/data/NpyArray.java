@@ -6,7 +6,7 @@ import io.cnn4j.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * A NumPy array read from or written to a {@code .npy} file: its dtype, C-order shape and values.
+ * A NumPy array read from or written to a {@code .npy} file: its dtype, C-order shape and values; no Keras counterpart (NumPy's {@code ndarray}).
  * Exactly one of the value arrays is set, according to {@link #dtype()}.
  */
 public final class NpyArray {

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * NumPy {@code .npy} files (format spec: numpy.lib.format), so arrays move to and from Python:
- * {@code np.save("x.npy", x)} here, {@code NpyFiles.read} there, and back.
+ * {@code np.save("x.npy", x)} here, {@code NpyFiles.read} there, and back; no Keras counterpart (NumPy's {@code np.save} and {@code np.load}).
  *
  * <p>Layout: the magic {@code \x93NUMPY}, a major and minor version byte, the header length
  * (little-endian uint16 in version 1.0, uint32 in 2.0/3.0), then an ASCII Python dict literal

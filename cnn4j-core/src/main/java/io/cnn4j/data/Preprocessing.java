@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * Data preparation steps, each a plain function: scaling pixels to [0, 1], a seeded shuffle and a
- * validation split. Per-channel standardisation is {@link Standardizer} (fit on train, apply to test).
+ * validation split; Keras counterparts: the {@code Rescaling(1/255)} layer and {@code fit}'s {@code shuffle} and {@code validation_split}. Per-channel standardisation is {@link Standardizer} (fit on train, apply to test).
  */
 public final class Preprocessing {
     private Preprocessing() {

@@ -5,7 +5,7 @@ import io.cnn4j.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * Per-channel standardisation of NHWC images: x' = (x − mean[c]) / std[c]. Fit the statistics on
+ * Per-channel standardisation of NHWC images: x' = (x − mean[c]) / std[c]; Keras counterpart: {@code keras.layers.Normalization} with {@code adapt}. Fit the statistics on
  * the training set only and apply the same ones to validation and test data, or the test set leaks
  * into training. A channel with zero spread keeps std 1 (so it maps to 0 instead of NaN).
  */

@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * An n-dimensional array of unsigned bytes in row-major order, as stored in IDX, CIFAR-10 and
- * uint8 NumPy files: pixels 0..255 before any scaling.
+ * uint8 NumPy files: pixels 0..255 before any scaling; no Keras counterpart (the uint8 arrays {@code load_data()} returns).
  */
 public record UByteArray(int[] shape, byte[] data) {
     public UByteArray {

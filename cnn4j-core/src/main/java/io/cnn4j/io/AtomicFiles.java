@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a half
  * written file: the bytes go to a temporary file in the same directory, are forced to disk, and the
- * temporary file is then renamed over the target with {@code ATOMIC_MOVE}.
+ * temporary file is then renamed over the target with {@code ATOMIC_MOVE}; no Keras counterpart.
  */
 public final class AtomicFiles {
     private AtomicFiles() {

@@ -3,7 +3,7 @@ package io.cnn4j.io;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** A model or checkpoint file that cannot be used; the message names the file and the problem. */
+/** A model or checkpoint file that cannot be used; the message names the file and the problem; no Keras counterpart. */
 public class ModelFileException extends IOException {
     private final transient Path file;
 

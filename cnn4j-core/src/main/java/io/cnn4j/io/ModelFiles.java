@@ -33,7 +33,7 @@ import java.util.Optional;
 
 /**
  * cnn4j's model file: one file with the architecture, the weights, the compile settings and the
- * optimizer state, so that a model can be reloaded for inference or to resume training. Format
+ * optimizer state, so that a model can be reloaded for inference or to resume training; Keras counterpart: the {@code .keras} file of {@code model.save} and {@code keras.models.load_model}. Format
  * (version 1, all integers little-endian; full description in docs/model-format.md):
  *
  * <pre>

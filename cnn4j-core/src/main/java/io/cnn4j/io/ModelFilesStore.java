@@ -6,7 +6,7 @@ import io.cnn4j.model.Sequential;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** The {@link ModelStore} service behind {@code Sequential.save/load}: {@link ModelFiles}. */
+/** The {@link ModelStore} service behind {@code Sequential.save/load}: {@link ModelFiles}; Keras counterpart: the saving code behind {@code model.save} and {@code keras.models.load_model}. */
 public final class ModelFilesStore implements ModelStore {
     @Override
     public void save(Sequential model, Path file) throws IOException {

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Where a training run stands, saved in checkpoints: {@code epochsDone} completed epochs (the
- * {@code initialEpoch} to resume with) and the per-epoch history so far (loss, accuracy, val_…).
+ * {@code initialEpoch} to resume with) and the per-epoch history so far (loss, accuracy, val_…); Keras counterpart: the state {@code keras.callbacks.BackupAndRestore} keeps.
  */
 public record TrainingState(int epochsDone, Map<String, List<Double>> history) {
     public TrainingState {

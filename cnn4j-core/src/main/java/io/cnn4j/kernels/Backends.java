@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.ServiceLoader;
 
 /**
- * Chooses the GEMM backend once, at model build time.
+ * Chooses the GEMM backend once, at model build time; no Keras counterpart.
  *
  * <p>Order of precedence: the system property {@code cnn4j.gemm}, then the environment variable
  * {@code CNN4J_GEMM}, then the available backend with the highest priority. Built in are

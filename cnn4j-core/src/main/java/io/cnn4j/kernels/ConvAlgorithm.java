@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * How a {@code Conv2D} computes: {@link #IM2COL} (im2col + GEMM, any kernel), {@link #WINOGRAD}
  * (F(2×2, 3×3) where the kernel is 3×3 with stride 1, im2col elsewhere) or {@link #AUTO}, which
- * picks per layer by the rule measured on this library's shapes (see {@link #useWinograd}).
+ * picks per layer by the rule measured on this library's shapes (see {@link #useWinograd}); no Keras counterpart.
  * Chosen by {@code cnn4j.conv} / {@code CNN4J_CONV}, default auto.
  */
 public enum ConvAlgorithm {

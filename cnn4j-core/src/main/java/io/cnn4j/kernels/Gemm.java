@@ -2,7 +2,7 @@ package io.cnn4j.kernels;
 
 /**
  * Single-precision general matrix multiply on row-major arrays:
- * {@code C = alpha * op(A) * op(B) + beta * C}, where op(A) is m×k, op(B) is k×n and C is m×n.
+ * {@code C = alpha * op(A) * op(B) + beta * C}, where op(A) is m×k, op(B) is k×n and C is m×n; no Keras counterpart.
  *
  * <p>{@code lda}, {@code ldb} and {@code ldc} are row strides of the arrays as stored (so for a
  * transposed A stored k×m, lda ≥ m). Every layer's matrix work goes through this interface; the

@@ -2,7 +2,7 @@ package io.cnn4j.kernels;
 
 /**
  * A GEMM backend discovered through {@link java.util.ServiceLoader} (for example the OpenBLAS one in
- * module cnn4j-openblas) or built in (scalar, Vector API).
+ * module cnn4j-openblas) or built in (scalar, Vector API); no Keras counterpart.
  */
 public interface GemmProvider {
     /** Short name used in {@code -Dcnn4j.gemm=NAME} / {@code CNN4J_GEMM=NAME}. */

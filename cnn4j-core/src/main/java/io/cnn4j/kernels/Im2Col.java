@@ -3,7 +3,7 @@ package io.cnn4j.kernels;
 import java.util.Arrays;
 
 /**
- * im2col / col2im for one NHWC image.
+ * im2col / col2im for one NHWC image; no Keras counterpart.
  *
  * <p>The column matrix has one row per output pixel (oh, ow), in row-major order, and
  * kh·kw·C columns ordered (dy, dx, c) — the same order as a Keras kernel of shape

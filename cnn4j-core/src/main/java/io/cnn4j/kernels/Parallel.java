@@ -7,7 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs loop bodies over a fixed, deterministic partition on a few daemon threads owned by this
- * instance (the caller runs part 0). Which part does which indices depends only on the count and
+ * instance (the caller runs part 0); no Keras counterpart. Which part does which indices depends only on the count and
  * the thread count, so a body that writes disjoint outputs per index gives the same result as
  * a serial loop.
  *
@@ -107,7 +107,7 @@ public final class Parallel {
         void run(int from, int to);
     }
 
-    /** A range body that also gets its part's number (0 ≤ part < threads), e.g. to pick per-thread buffers. */
+    /** A range body that also gets its part's number (0 ≤ part &lt; threads), e.g. to pick per-thread buffers. */
     public interface PartRange {
         void run(int part, int from, int to);
     }

@@ -1,7 +1,7 @@
 package io.cnn4j.kernels;
 
 /**
- * The reference GEMM: plain loops, one thread, accumulation in the order of k. It is the oracle in
+ * The reference GEMM: plain loops, one thread, accumulation in the order of k; no Keras counterpart. It is the oracle in
  * tests and the fallback when no faster backend is available. The i-k-j loop order keeps the inner
  * loop contiguous in B and C so that the JIT can vectorise it.
  *

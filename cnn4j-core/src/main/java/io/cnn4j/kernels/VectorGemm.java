@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * SGEMM with the Vector API ({@code jdk.incubator.vector}): a register-blocked kernel in the style of
- * GotoBLAS/BLIS. op(B) is packed into panels of {@link #NR} columns (two vectors wide) and the
+ * GotoBLAS/BLIS; no Keras counterpart. op(B) is packed into panels of {@link #NR} columns (two vectors wide) and the
  * micro-kernel keeps an {@link #MR}×NR block of C in 2·MR vector accumulators, doing one broadcast
  * of an A element and two FMAs per row and k step. A is read in place rather than packed: in this
  * library's products n is small (the filter count, 32–256), so a packed A panel would be used for

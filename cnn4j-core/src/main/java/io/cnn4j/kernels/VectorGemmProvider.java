@@ -4,7 +4,7 @@ import java.lang.reflect.Constructor;
 import java.util.Optional;
 
 /**
- * The Vector API backend ({@code vector}), built in. Like Apache Lucene's
+ * The Vector API backend ({@code vector}), built in; no Keras counterpart. Like Apache Lucene's
  * {@code VectorizationProvider}, it checks once whether the module {@code jdk.incubator.vector} is
  * in the boot layer (the JVM was started with {@code --add-modules jdk.incubator.vector}) and only
  * then loads {@link VectorGemm} by reflection, so that cnn4j-core runs without the module: the

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * A 3×3, stride-1 convolution of one NHWC image by Winograd's minimal filtering algorithm
- * F(2×2, 3×3) (Lavin &amp; Gray 2016, arXiv 1509.09308): each 2×2 block of outputs comes from a 4×4
+ * F(2×2, 3×3) (Lavin &amp; Gray 2016, arXiv 1509.09308; no Keras counterpart): each 2×2 block of outputs comes from a 4×4
  * input tile d and the 3×3 kernel g as {@code Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A}. Summed over the
  * channels, the element-wise product becomes 16 independent GEMMs (tiles × C)·(C × F), one per
  * position ξ of the 4×4 transformed tile: 16 multiply-adds per tile, channel and filter instead of

@@ -3,7 +3,7 @@ package io.cnn4j.kernels;
 import java.lang.reflect.Constructor;
 
 /**
- * The four per-tile transforms of Winograd F(2×2, 3×3), each over all channels of one tile. Images
+ * The four per-tile transforms of Winograd F(2×2, 3×3), each over all channels of one tile; no Keras counterpart. Images
  * are NHWC, so a tile's channels are contiguous and each transform is a loop over them with the
  * 16 values of the tile held in locals. {@link Scalar} is the reference; {@code VectorTileTransforms}
  * does the same arithmetic in the same order with the Vector API, 16 channels at a time

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Bookkeeping shared by all layers: name, declared input shape, build state, shape checks and
- * reusable output buffers. {@code SELF} lets the fluent setters return the concrete layer type.
+ * reusable output buffers; Keras counterpart: the base class {@code keras.layers.Layer}. {@code SELF} lets the fluent setters return the concrete layer type.
  */
 public abstract class AbstractLayer<SELF extends AbstractLayer<SELF>> implements Layer {
     private String name;

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /**
  * What a layer gets when it is built: its own weight-initialisation stream (derived by the model
  * from its seed and the layer's ordinal among weighted layers, so the same layer in two variants
- * gets the same weights), the GEMM backend, the thread count it may use and how convolutions compute.
+ * gets the same weights), the GEMM backend, the thread count it may use and how convolutions compute; no Keras counterpart.
  */
 public record BuildContext(SplittableRandom initRandom, Gemm gemm, int threads, ConvAlgorithm conv) {
     public BuildContext {

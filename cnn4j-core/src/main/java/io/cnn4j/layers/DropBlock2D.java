@@ -6,7 +6,8 @@ import io.cnn4j.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * DropBlock (Ghiasi et al. 2018, arXiv 1810.12890): drops contiguous block × block squares of each
+ * DropBlock (Ghiasi and others, 2018, arXiv 1810.12890; Keras counterpart: KerasCV's
+ * {@code keras_cv.layers.DropBlock2D}, not in Keras itself): drops contiguous block × block squares of each
  * feature map instead of single units, because neighbouring activations are correlated and
  * single-unit dropout barely removes information from them. As in the authors' reference code:
  * block centres are drawn with probability

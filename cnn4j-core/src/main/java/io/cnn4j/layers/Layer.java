@@ -5,7 +5,7 @@ import io.cnn4j.tensor.Tensor;
 import java.util.List;
 
 /**
- * One layer of a {@code Sequential} model. Shapes exclude the batch axis (as Keras'
+ * One layer of a {@code Sequential} model; Keras counterpart: {@code keras.layers.Layer}. Shapes exclude the batch axis (as Keras'
  * {@code input_shape}); tensors passed to forward and backward include it.
  *
  * <p>Contract: forward never modifies its input; the tensor it returns belongs to the layer and is

@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * Max-pooling dropout with probabilistic weighted pooling (Wu &amp; Gu 2015, arXiv 1512.00242):
  * element-wise dropout before a k×k max pool (stride k, "valid"), fused in one layer so that
- * inference can use the exact expectation of the training-time output.
+ * inference can use the exact expectation of the training-time output; no Keras counterpart.
  *
  * <p>Training: each input is kept with probability q = 1 − rate and dropped (set to 0) otherwise,
  * without rescaling, then the window's maximum is taken. For a window of n = k² non-negative

@@ -9,7 +9,7 @@ import io.cnn4j.layers.MaxPooling2D;
 import java.util.List;
 import java.util.Locale;
 
-/** Built-in architectures by name, adapted to an input shape (height, width, channels) and a class count. */
+/** Built-in architectures by name, adapted to an input shape (height, width, channels) and a class count; no Keras counterpart (the nets are the Keras documentation's examples). */
 public final class Architectures {
     public static final List<String> NAMES = List.of("vgg-like", "simple-cnn");
 

@@ -7,7 +7,7 @@ import java.util.ServiceLoader;
 /**
  * Saving and loading models, as a service so that {@link Sequential#save} and
  * {@link Sequential#load} can live on the model without the model package depending on the file
- * format (io.cnn4j.io.ModelFiles provides it, registered in META-INF/services).
+ * format (io.cnn4j.io.ModelFiles provides it, registered in META-INF/services); no Keras counterpart.
  */
 public interface ModelStore {
     void save(Sequential model, Path file) throws IOException;

@@ -1,7 +1,7 @@
 package io.cnn4j.model;
 
 /**
- * Thrown by fit when a batch's loss is NaN or infinite. Training stops before that batch's update,
+ * Thrown by fit when a batch's loss is NaN or infinite; Keras counterpart: {@code keras.callbacks.TerminateOnNaN}. Training stops before that batch's update,
  * so the model keeps the weights of the last good step.
  */
 public final class NonFiniteLossException extends ArithmeticException {

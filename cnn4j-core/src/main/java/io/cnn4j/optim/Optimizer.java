@@ -5,7 +5,7 @@ import io.cnn4j.layers.Parameter;
 import java.util.List;
 
 /**
- * Updates parameters from their gradients. State (moments, velocities) is kept per parameter in
+ * Updates parameters from their gradients; Keras counterpart: {@code keras.optimizers.Optimizer}. State (moments, velocities) is kept per parameter in
  * the order of the list passed to {@link #step}, which must be the same list every time.
  */
 public interface Optimizer {

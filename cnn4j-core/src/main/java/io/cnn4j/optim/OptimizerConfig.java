@@ -1,6 +1,6 @@
 package io.cnn4j.optim;
 
-/** An optimizer's hyperparameters as a record. */
+/** An optimizer's hyperparameters as a record; Keras counterpart: {@code Optimizer.get_config()}. */
 public sealed interface OptimizerConfig permits SGD.Config, Adam.Config {
     Optimizer create();
 }

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  * Derives independent seeds from a run's seed by role, so that every consumer of randomness
  * (weight initialisation of the j-th weighted layer, data order of epoch e, the masks of the s-th
  * stochastic layer in epoch e) gets its own stream that does not depend on what other consumers
- * drew. Two models that differ only in where a dropout layer sits therefore start from the same
+ * drew; no Keras counterpart (Keras passes seeds or a {@code keras.random.SeedGenerator}). Two models that differ only in where a dropout layer sits therefore start from the same
  * weights and see the same batches: common random numbers for paired comparisons.
  *
  * <p>The mixing is SplitMix64's finaliser (the one {@link SplittableRandom} uses), applied to the

@@ -3,7 +3,7 @@ package io.cnn4j.tensor;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** Helpers for shapes given as int arrays. */
+/** Helpers for shapes given as int arrays; no Keras counterpart. */
 public final class Shapes {
     private Shapes() {
     }

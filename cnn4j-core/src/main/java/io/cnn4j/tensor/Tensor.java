@@ -3,7 +3,7 @@ package io.cnn4j.tensor;
 import java.util.Arrays;
 
 /**
- * A dense float32 tensor in row-major (C) order. Image batches are NHWC: (batch, height, width,
+ * A dense float32 tensor in row-major (C) order; Keras counterpart: the backend tensor (a NumPy array in the Keras examples). Image batches are NHWC: (batch, height, width,
  * channels), as in Keras' default {@code channels_last}.
  *
  * <p>The data array is exposed on purpose: layers and kernels work on it directly so that the hot
