@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cnn4j.io.AtomicFiles;
 import io.cnn4j.io.ModelFileException;
 import io.cnn4j.io.ModelJson;
+import io.cnn4j.io.SavedModel;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.Parameter;
 import io.cnn4j.model.Sequential;
@@ -37,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -69,6 +71,8 @@ public final class KerasModels {
     public static final String KERAS2_VERSION = "2.15.0";
     /** The Keras 3 version whose .keras layout {@link #save} follows (written in metadata.json). */
     public static final String KERAS3_VERSION = "3.6.0";
+    /** Where cnn4j's model-file metadata goes: a root attribute of .h5, a key of .keras' metadata.json. */
+    public static final String METADATA_ATTRIBUTE = "cnn4j_metadata";
     /** Largest config.json / metadata.json accepted from a .keras archive. */
     static final long MAX_JSON = 64L << 20;
     /** Largest model.weights.h5 accepted from a .keras archive (it is read into memory). */
@@ -89,6 +93,18 @@ public final class KerasModels {
      * @throws IOException when the file cannot be read or holds what cnn4j cannot compute (the message names the layer)
      */
     public static Sequential load(Path file) throws IOException {
+        return read(file).model();
+    }
+
+    /**
+     * Loads a Keras model file with the cnn4j metadata (data set, class names, preprocessing) that
+     * {@link #save(Sequential, ObjectNode, Path)} put in it (empty for files Keras wrote).
+     *
+     * @param file the .keras or .h5 file
+     * @return the model and its metadata
+     * @throws IOException when the file cannot be read or holds what cnn4j cannot compute (the message names the layer)
+     */
+    public static SavedModel read(Path file) throws IOException {
         byte[] head = head(file);
         try {
             if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
@@ -107,7 +123,9 @@ public final class KerasModels {
                         throw new IllegalArgumentException("no model_weights group");
                     }
                     readH5Weights(model, g);
-                    return model;
+                    Attribute meta = h5.getAttribute(METADATA_ATTRIBUTE);
+                    return new SavedModel(model, Optional.empty(), meta == null ? JSON.createObjectNode()
+                            : metadata(string(meta.getData(), METADATA_ATTRIBUTE).getBytes(StandardCharsets.UTF_8)));
                 }
             }
             throw new IllegalArgumentException("neither a Keras 3 .keras archive (zip) nor a Keras HDF5 file");
@@ -249,7 +267,19 @@ public final class KerasModels {
 
     // ---------------------------------------------------------------- .keras (Keras 3)
 
-    private static Sequential loadArchive(Path file) throws IOException {
+    private static ObjectNode metadata(byte[] json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            if (n != null && n.isObject()) {
+                return (ObjectNode) n;
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cnn4j metadata is not JSON: " + e.getMessage());
+        }
+        throw new IllegalArgumentException("cnn4j metadata is not a JSON object");
+    }
+
+    private static SavedModel loadArchive(Path file) throws IOException {
         Map<String, byte[]> entries = new HashMap<>();
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
@@ -292,7 +322,14 @@ public final class KerasModels {
                 }
             }
         }
-        return model;
+        ObjectNode metadata = JSON.createObjectNode();
+        if (entries.containsKey("metadata.json")) {
+            JsonNode cnn4j = metadata(entries.get("metadata.json")).get(METADATA_ATTRIBUTE);
+            if (cnn4j instanceof ObjectNode o) {
+                metadata = o;
+            }
+        }
+        return new SavedModel(model, Optional.empty(), metadata);
     }
 
     /** saving_lib's _save_container_state name: snake-cased class name, "_k" from the second of a class on. */
@@ -318,6 +355,20 @@ public final class KerasModels {
      * @throws IOException when the file cannot be written
      */
     public static void save(Sequential model, Path file) throws IOException {
+        save(model, null, file);
+    }
+
+    /**
+     * Writes the model as a Keras file with cnn4j's metadata (data set, class names, preprocessing):
+     * in .keras as key {@value #METADATA_ATTRIBUTE} of metadata.json, in .h5 as a root attribute
+     * of that name; Keras ignores both.
+     *
+     * @param model    a built model of layers Keras has
+     * @param metadata what a .cnn4j file holds beside the model, or null
+     * @param file     the .keras or .h5 file
+     * @throws IOException when the file cannot be written
+     */
+    public static void save(Sequential model, ObjectNode metadata, Path file) throws IOException {
         if (!model.isBuilt()) {
             throw new IllegalArgumentException("the model must be built before it is exported to Keras");
         }
@@ -332,13 +383,21 @@ public final class KerasModels {
                 ObjectNode meta = JSON.createObjectNode();
                 meta.put("keras_version", KERAS3_VERSION);
                 meta.put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
+                if (metadata != null && !metadata.isEmpty()) {
+                    meta.set(METADATA_ATTRIBUTE, metadata);
+                }
                 put(zip, "metadata.json", JSON.writeValueAsBytes(meta));
                 put(zip, "config.json", JSON.writeValueAsBytes(KerasConfigs.keras3(model)));
                 put(zip, "model.weights.h5", weights);
             }
             AtomicFiles.write(file, bytes.toByteArray());
         } else if (name.endsWith(".h5") || name.endsWith(".hdf5")) {
-            byte[] h5 = h5Bytes(file, f -> writeKeras2Model(model, f));
+            byte[] h5 = h5Bytes(file, f -> {
+                writeKeras2Model(model, f);
+                if (metadata != null && !metadata.isEmpty()) {
+                    f.putAttribute(METADATA_ATTRIBUTE, JSON.writeValueAsString(metadata));
+                }
+            });
             AtomicFiles.write(file, h5);
         } else {
             throw new IllegalArgumentException(file + ": a Keras file must end in .keras or .h5");

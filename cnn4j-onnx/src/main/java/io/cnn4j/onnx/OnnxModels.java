@@ -4,6 +4,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.cnn4j.io.AtomicFiles;
 import io.cnn4j.io.ModelFileException;
 import io.cnn4j.io.ModelJson;
+import io.cnn4j.io.SavedModel;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.Parameter;
 import io.cnn4j.model.Sequential;
@@ -19,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -47,6 +53,8 @@ public final class OnnxModels {
     public static final int IR_VERSION = 8;
     /** Metadata property holding the cnn4j architecture JSON. */
     public static final String ARCHITECTURE_KEY = "cnn4j.architecture";
+    /** Metadata property holding cnn4j's model-file metadata (data set, class names, preprocessing). */
+    public static final String METADATA_KEY = "cnn4j.metadata";
     /** Files larger than this are refused before they are read (protobuf's own message limit). */
     static final long MAX_BYTES = Integer.MAX_VALUE - 16;
 
@@ -61,8 +69,25 @@ public final class OnnxModels {
      * @throws IOException when the file cannot be written
      */
     public static void save(Sequential model, Path file) throws IOException {
-        byte[] bytes = toProto(model).toByteArray();
-        AtomicFiles.write(file, bytes);
+        save(model, null, file);
+    }
+
+    /**
+     * Writes the model's inference graph as an ONNX file, atomically, with cnn4j's metadata (data
+     * set, class names, preprocessing) in the metadata property {@value #METADATA_KEY}.
+     *
+     * @param model    a built model
+     * @param metadata what a .cnn4j file holds beside the model, or null
+     * @param file     the .onnx file to write
+     * @throws IOException when the file cannot be written
+     */
+    public static void save(Sequential model, ObjectNode metadata, Path file) throws IOException {
+        Onnx.ModelProto proto = toProto(model);
+        if (metadata != null && !metadata.isEmpty()) {
+            proto = proto.toBuilder().addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey(METADATA_KEY)
+                    .setValue(metadata.toString())).build();
+        }
+        AtomicFiles.write(file, proto.toByteArray());
     }
 
     /**
@@ -125,6 +150,18 @@ public final class OnnxModels {
      * @throws IOException when the file cannot be read, is not ONNX or holds what cnn4j cannot compute (the message says what)
      */
     public static Sequential load(Path file) throws IOException {
+        return read(file).model();
+    }
+
+    /**
+     * Reads an ONNX file into a built model with its weights and the cnn4j metadata it carries
+     * (empty for files from other tools).
+     *
+     * @param file an .onnx file
+     * @return the model and its metadata
+     * @throws IOException when the file cannot be read, is not ONNX or holds what cnn4j cannot compute (the message says what)
+     */
+    public static SavedModel read(Path file) throws IOException {
         long size;
         try {
             size = Files.size(file);
@@ -141,7 +178,19 @@ public final class OnnxModels {
             throw new ModelFileException(file, "not an ONNX model: " + e.getMessage(), e);
         }
         try {
-            return fromProto(proto);
+            ObjectNode metadata = JsonNodeFactory.instance.objectNode();
+            for (Onnx.StringStringEntryProto e : proto.getMetadataPropsList()) {
+                if (e.getKey().equals(METADATA_KEY)) {
+                    try {
+                        if (new ObjectMapper().readTree(e.getValue()) instanceof ObjectNode o) {
+                            metadata = o;
+                        }
+                    } catch (JsonProcessingException x) {
+                        throw new IllegalArgumentException("metadata " + METADATA_KEY + " is not JSON: " + x.getOriginalMessage());
+                    }
+                }
+            }
+            return new SavedModel(fromProto(proto), Optional.empty(), metadata);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new ModelFileException(file, e.getMessage(), e);
         }
