@@ -2,41 +2,45 @@ package io.cnn4j.keras;
 
 import io.cnn4j.layers.Layer;
 
+import io.cnn4j.layers.Parameter;
+
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * One entry per cnn4j layer: the Keras class it is saved as and the names of its weights in the
- * order Keras' {@code layer.weights} lists them (trainable first, then non-trainable), which is the
- * order of cnn4j's {@code Layer.parameters()} and of the {@code weight_names} / {@code vars/0..n}
- * entries of Keras files. Layers missing here (cnn4j's own MaxPoolingDropout2D and DropBlock2D) have
- * no Keras class, so a Keras file cannot hold them.
+ * The cnn4j layers Keras has, by Keras class name, and the names of their weights as Keras writes
+ * them, in the order of Keras' {@code layer.weights} (trainable first, then non-trainable), which is
+ * the order of cnn4j's {@code Layer.weights()} and of the {@code weight_names} / {@code vars/0..n}
+ * entries of Keras files: Conv2D and Dense {@code kernel, bias}; BatchNormalization {@code gamma,
+ * beta, moving_mean, moving_variance} (gamma without scale, beta without center left out). Layers
+ * missing here (cnn4j's own MaxPoolingDropout2D and DropBlock2D) have no Keras class, so a Keras
+ * file cannot hold them; adding a layer Keras has means adding its class name here.
  */
 final class KerasLayers {
-    /** Keras' weight names of each supported class. */
-    private static final Map<String, List<String>> WEIGHTS = Map.of(
-            "Conv2D", List.of("kernel", "bias"),
-            "Dense", List.of("kernel", "bias"),
-            "MaxPooling2D", List.of(),
-            "AveragePooling2D", List.of(),
-            "Dropout", List.of(),
-            "SpatialDropout2D", List.of(),
-            "Flatten", List.of(),
-            "Activation", List.of());
+    /** Keras classes with a cnn4j layer. */
+    private static final Set<String> KERAS_CLASSES = Set.of("Conv2D", "Dense", "MaxPooling2D", "AveragePooling2D", "Dropout",
+            "SpatialDropout2D", "Flatten", "Activation", "BatchNormalization", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+            "ZeroPadding2D", "ReLU");
 
     private KerasLayers() {
     }
 
-    /** The layer's weight names as Keras writes them ("kernel", "bias"), or an error naming the layer when Keras has no such class. */
+    /**
+     * The layer's weight names as Keras writes them ("kernel", "bias", "moving_mean"), the last part
+     * of cnn4j's parameter names, or an error naming the layer when Keras has no such class.
+     */
     static List<String> weightNames(Layer l) {
-        List<String> names = WEIGHTS.get(l.className());
-        if (names == null) {
+        if (!KERAS_CLASSES.contains(l.className())) {
             throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.className() + ") has no Keras counterpart, so Keras could not "
                     + "load the file; keep it in a .cnn4j file, or replace it by a Keras layer before exporting");
         }
-        // use_bias = False: the kernel only
-        return names.subList(0, l.parameters().size());
+        List<String> names = new ArrayList<>();
+        for (Parameter p : l.weights()) {
+            names.add(p.name().substring(p.name().lastIndexOf('/') + 1));
+        }
+        return names;
     }
 
     private static final Pattern CAMEL_1 = Pattern.compile("(.)([A-Z][a-z]+)");

@@ -177,7 +177,7 @@ public final class KerasModels {
     /** Reads weights laid out by save_weights_to_hdf5_group: layer groups with weight_names, matched by layer name. */
     private static void readH5Weights(Sequential model, Group root) {
         for (Layer l : model.layers()) {
-            List<Parameter> params = l.parameters();
+            List<Parameter> params = l.weights();
             if (params.isEmpty()) {
                 continue;
             }
@@ -306,7 +306,7 @@ public final class KerasModels {
             Map<String, Integer> used = new HashMap<>();
             for (Layer l : model.layers()) {
                 String path = "layers/" + containerName(l.className(), used);
-                List<Parameter> params = l.parameters();
+                List<Parameter> params = l.weights();
                 Node vars = child(h5, path + "/vars");
                 int n = vars instanceof Group g ? g.getChildren().size() : 0;
                 if (n != params.size()) {
@@ -520,7 +520,7 @@ public final class KerasModels {
             WritableGroup inner = lg.putGroup(l.name());
             for (int i = 0; i < names.size(); i++) {
                 weightNames[i] = l.name() + "/" + names.get(i) + ":0";
-                inner.putDataset(names.get(i) + ":0", shaped(l.parameters().get(i)));
+                inner.putDataset(names.get(i) + ":0", shaped(l.weights().get(i)));
             }
             lg.putAttribute("weight_names", weightNames);
         }
@@ -532,7 +532,7 @@ public final class KerasModels {
         WritableGroup layers = f.putGroup("layers");
         Map<String, Integer> used = new HashMap<>();
         for (Layer l : model.layers()) {
-            List<Parameter> params = l.parameters();
+            List<Parameter> params = l.weights();
             WritableGroup vars = layers.putGroup(containerName(l.className(), used)).putGroup("vars");
             for (int i = 0; i < params.size(); i++) {
                 vars.putDataset(Integer.toString(i), shaped(params.get(i)));

@@ -2,6 +2,12 @@ package io.cnn4j.keras;
 
 import io.cnn4j.layers.Activation;
 import io.cnn4j.layers.AveragePooling2D;
+import io.cnn4j.layers.BatchNormalization;
+import io.cnn4j.layers.GlobalAveragePooling2D;
+import io.cnn4j.layers.GlobalMaxPooling2D;
+import io.cnn4j.layers.ReLU;
+import io.cnn4j.layers.Regularizer;
+import io.cnn4j.layers.ZeroPadding2D;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
 import io.cnn4j.layers.Dropout;
@@ -47,6 +53,25 @@ final class TestModels {
                 .add(new Flatten())
                 .add(new Dense(3))
                 .add(new Activation("relu")), 8, 6, 2));
+        m.put("zeropad-conv-bn-relu-bn-clip-gap-dense-bn-leaky", randomize(new Sequential("m4", 4)
+                .add(new ZeroPadding2D(new ZeroPadding2D.Config(new int[]{1, 2, 0, 1})).inputShape(7, 6, 2))
+                .add(new Conv2D(3, 3).kernelRegularizer(Regularizer.l2Of(0.01)))
+                .add(new BatchNormalization())
+                .add(new ReLU())
+                .add(new Conv2D(4, 2).useBias(false))
+                .add(new BatchNormalization().center(false).epsilon(0.01))
+                .add(new ReLU(new ReLU.Config(0.5, 0, 0)))
+                .add(new GlobalAveragePooling2D())
+                .add(new Dense(5).biasRegularizer(Regularizer.l1Of(0.001)))
+                .add(new BatchNormalization().scale(false))
+                .add(new ReLU(new ReLU.Config(null, 0.1, 0)))
+                .add(new Dense(3, "softmax")), 7, 6, 2));
+        m.put("bn-on-input-gmp-keepdims-flatten-dense", randomize(new Sequential("m5", 5)
+                .add(new BatchNormalization().inputShape(5, 4, 3))
+                .add(new Conv2D(6, 3).padding("same").activation("elu"))
+                .add(new GlobalMaxPooling2D(new GlobalMaxPooling2D.Config(true)))
+                .add(new Flatten())
+                .add(new Dense(2, "sigmoid")), 5, 4, 3));
         return m;
     }
 
@@ -54,10 +79,13 @@ final class TestModels {
     static Sequential randomize(Sequential model, int... inputShape) {
         model.build(inputShape);
         SplittableRandom r = Seeds.random(12, "test-weights");
-        for (Parameter p : model.parameters()) {
-            float[] v = p.value();
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) r.nextDouble(-0.5, 0.5);
+        for (io.cnn4j.layers.Layer l : model.layers()) {
+            for (Parameter p : l.weights()) {
+                float[] v = p.value();
+                boolean variance = p.name().endsWith("/moving_variance");
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (variance ? r.nextDouble(0.5, 1.5) : r.nextDouble(-0.5, 0.5));
+                }
             }
         }
         return model;

@@ -93,6 +93,16 @@ final class OnnxGraphBuilder {
         return unique;
     }
 
+    /** An INT64 initializer (shapes, pads). */
+    String int64Initializer(String name, long... values) {
+        String unique = unique(name);
+        ByteBuffer b = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        graph.addInitializer(Onnx.TensorProto.newBuilder().setName(unique).setDataType(Onnx.TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length).setRawData(ByteString.copyFrom(b.array())));
+        return unique;
+    }
+
     private String unique(String name) {
         String n = name;
         for (int k = 1; !names.add(n); k++) {
@@ -111,6 +121,11 @@ final class OnnxGraphBuilder {
 
     static Onnx.AttributeProto integer(String name, long value) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    static Onnx.AttributeProto text(String name, String value) {
+        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
     }
 
     static Onnx.AttributeProto real(String name, float value) {

@@ -3,6 +3,11 @@ package io.cnn4j.onnx;
 import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.layers.Activation;
+import io.cnn4j.layers.BatchNormalization;
+import io.cnn4j.layers.GlobalAveragePooling2D;
+import io.cnn4j.layers.GlobalMaxPooling2D;
+import io.cnn4j.layers.ReLU;
+import io.cnn4j.layers.ZeroPadding2D;
 import io.cnn4j.layers.ActivationFunction;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
@@ -42,6 +47,13 @@ final class OnnxLayerExporters {
         EXPORTERS.put(Pooling2D.Config.class, OnnxLayerExporters::pooling);
         EXPORTERS.put(Flatten.Config.class, OnnxLayerExporters::flatten);
         EXPORTERS.put(Activation.Config.class, (l, g) -> activation(g, l.name(), ((Activation.Config) l.config()).activation()));
+        EXPORTERS.put(ReLU.Config.class, OnnxLayerExporters::relu);
+        EXPORTERS.put(BatchNormalization.Config.class, OnnxLayerExporters::batchNormalization);
+        EXPORTERS.put(ZeroPadding2D.Config.class, OnnxLayerExporters::zeroPadding);
+        EXPORTERS.put(GlobalAveragePooling2D.Config.class, (l, g) -> globalPooling(l, g, "GlobalAveragePool",
+                ((GlobalAveragePooling2D.Config) l.config()).keepdims()));
+        EXPORTERS.put(GlobalMaxPooling2D.Config.class, (l, g) -> globalPooling(l, g, "GlobalMaxPool",
+                ((GlobalMaxPooling2D.Config) l.config()).keepdims()));
         // inference graph: dropout of every kind is the identity at inference, so it has no node
         EXPORTERS.put(Dropout.Config.class, (l, g) -> { });
         EXPORTERS.put(SpatialDropout2D.Config.class, (l, g) -> { });
@@ -129,6 +141,68 @@ final class OnnxLayerExporters {
         g.toNhwc(layer.name());
         g.node("Flatten", layer.name(), integer("axis", 1));
         g.setRank(2);
+    }
+
+    // Keras ReLU(max_value, negative_slope, threshold): Relu, Clip(0, max) or LeakyRelu; other combinations have no single operator
+    private static void relu(Layer layer, OnnxGraphBuilder g) {
+        ReLU.Config c = (ReLU.Config) layer.config();
+        if (c.threshold() != 0) {
+            throw new IllegalArgumentException("layer '" + layer.name() + "' (ReLU): threshold " + c.threshold() + " has no ONNX export");
+        }
+        if (c.maxValue() == null && c.negativeSlope() == 0) {
+            g.node("Relu", layer.name());
+        } else if (c.negativeSlope() == 0) {
+            String min = g.initializer(layer.name() + "/min", new float[]{0f});
+            String max = g.initializer(layer.name() + "/max", new float[]{c.maxValue().floatValue()});
+            g.node("Clip", layer.name(), new String[]{min, max});
+        } else if (c.maxValue() == null) {
+            g.node("LeakyRelu", layer.name(), real("alpha", (float) c.negativeSlope()));
+        } else {
+            throw new IllegalArgumentException("layer '" + layer.name() + "' (ReLU): max_value together with negative_slope has no ONNX export");
+        }
+    }
+
+    // inference: y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta over the channel axis (1 in NCHW)
+    private static void batchNormalization(Layer layer, OnnxGraphBuilder g) {
+        BatchNormalization.Config c = (BatchNormalization.Config) layer.config();
+        int channels = layer.inputShape()[layer.inputShape().length - 1];
+        if (g.rank() != 2 && g.rank() != 4) {
+            throw new IllegalArgumentException("layer '" + layer.name() + "' (BatchNormalization): input of rank " + g.rank() + " has no ONNX export");
+        }
+        g.toNchw(layer.name());
+        java.util.List<io.cnn4j.layers.Parameter> w = layer.weights();
+        int k = 0;
+        float[] gamma = c.scale() ? w.get(k++).value() : filled(channels, 1f);
+        float[] beta = c.center() ? w.get(k++).value() : filled(channels, 0f);
+        float[] mean = w.get(k++).value();
+        float[] var = w.get(k).value();
+        String[] extra = {g.initializer(layer.name() + "/gamma", gamma, channels), g.initializer(layer.name() + "/beta", beta, channels),
+                g.initializer(layer.name() + "/moving_mean", mean, channels), g.initializer(layer.name() + "/moving_variance", var, channels)};
+        g.node("BatchNormalization", layer.name(), extra, real("epsilon", (float) c.epsilon()), real("momentum", (float) c.momentum()));
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    // Pad's pads input: begins of every axis, then ends, in the tensor's current layout
+    private static void zeroPadding(Layer layer, OnnxGraphBuilder g) {
+        int[] p = ((ZeroPadding2D.Config) layer.config()).padding(); // top, bottom, left, right
+        long[] pads = g.nchw() ? new long[]{0, 0, p[0], p[2], 0, 0, p[1], p[3]} : new long[]{0, p[0], p[2], 0, 0, p[1], p[3], 0};
+        String padsName = g.int64Initializer(layer.name() + "/pads", pads);
+        g.node("Pad", layer.name(), new String[]{padsName}, OnnxGraphBuilder.text("mode", "constant"));
+    }
+
+    // GlobalAveragePool / GlobalMaxPool give (N, C, 1, 1); Keras without keepdims gives (N, C)
+    private static void globalPooling(Layer layer, OnnxGraphBuilder g, String op, boolean keepdims) {
+        g.toNchw(layer.name());
+        g.node(op, layer.name());
+        if (!keepdims) {
+            g.node("Flatten", layer.name() + "/flatten", integer("axis", 1));
+            g.setRank(2);
+        }
     }
 
     static void activation(OnnxGraphBuilder g, String layer, ActivationFunction f) {

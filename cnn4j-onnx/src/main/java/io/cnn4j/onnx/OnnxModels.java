@@ -23,7 +23,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -104,6 +106,8 @@ public final class OnnxModels {
         Onnx.GraphProto.Builder graph = Onnx.GraphProto.newBuilder().setName(model.name());
         graph.addInput(valueInfo("input", in));
         OnnxGraphBuilder g = new OnnxGraphBuilder(graph, "input", in.length + 1);
+        // an image input is transposed to NCHW first, so that importers (ours too) see an NHWC input by its first node
+        g.toNchw("input");
         for (Layer l : model.layers()) {
             OnnxLayerExporters.export(l, g);
         }
@@ -279,7 +283,7 @@ public final class OnnxModels {
         model.build(shape);
         List<Layer> layers = model.layers();
         for (int i = 0; i < layers.size(); i++) {
-            List<Parameter> params = layers.get(i).parameters();
+            List<Parameter> params = layers.get(i).weights();
             float[][] w = s.layers().get(i).weights();
             if (params.size() != w.length) {
                 throw new IllegalStateException("layer '" + layers.get(i).name() + "' has " + params.size() + " weights, the graph " + w.length);
@@ -312,17 +316,26 @@ public final class OnnxModels {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException("metadata " + ARCHITECTURE_KEY + " is not a usable cnn4j architecture: " + e.getMessage(), e);
         }
-        List<Parameter> to = full.parameters();
-        List<Parameter> from = fromGraph.parameters();
+        // weighted layers in order; weights by their Keras name (a BatchNormalization without center
+        // or scale was written with B = 0 / scale = 1, which the graph's layer holds and this one not)
+        List<Layer> to = weighted(full);
+        List<Layer> from = weighted(fromGraph);
         if (to.size() != from.size()) {
-            throw new IllegalArgumentException("metadata " + ARCHITECTURE_KEY + " has " + to.size() + " weight arrays, the graph " + from.size());
+            throw new IllegalArgumentException("metadata " + ARCHITECTURE_KEY + " has " + to.size() + " layers with weights, the graph " + from.size());
         }
         for (int i = 0; i < to.size(); i++) {
-            if (!Arrays.equals(to.get(i).shape(), from.get(i).shape())) {
-                throw new IllegalArgumentException("metadata " + ARCHITECTURE_KEY + ": weight " + to.get(i) + " does not match the graph's "
-                        + from.get(i));
+            Map<String, Parameter> byName = new HashMap<>();
+            for (Parameter p : from.get(i).weights()) {
+                byName.put(shortName(p), p);
             }
-            System.arraycopy(from.get(i).value(), 0, to.get(i).value(), 0, to.get(i).size());
+            for (Parameter p : to.get(i).weights()) {
+                Parameter src = byName.get(shortName(p));
+                if (src == null || !Arrays.equals(src.shape(), p.shape()) || !to.get(i).className().equals(from.get(i).className())) {
+                    throw new IllegalArgumentException("metadata " + ARCHITECTURE_KEY + ": weight " + p + " of layer '" + to.get(i).name()
+                            + "' has no counterpart in the graph's layer '" + from.get(i).name() + "' (" + from.get(i).className() + ")");
+                }
+                System.arraycopy(src.value(), 0, p.value(), 0, p.size());
+            }
         }
         if (!Arrays.equals(full.inputShape(), fromGraph.inputShape()) || !Arrays.equals(full.outputShape(), fromGraph.outputShape())) {
             throw new IllegalArgumentException("metadata " + ARCHITECTURE_KEY + " has input/output shapes that differ from the graph's");
@@ -349,6 +362,20 @@ public final class OnnxModels {
             }
         }
         return full;
+    }
+
+    private static List<Layer> weighted(Sequential m) {
+        List<Layer> all = new ArrayList<>();
+        for (Layer l : m.layers()) {
+            if (!l.weights().isEmpty()) {
+                all.add(l);
+            }
+        }
+        return all;
+    }
+
+    private static String shortName(Parameter p) {
+        return p.name().substring(p.name().lastIndexOf('/') + 1);
     }
 
     private static boolean firstNodeIsToNchw(List<Onnx.NodeProto> nodes, String input) {

@@ -3,6 +3,11 @@ package io.cnn4j.onnx;
 import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.layers.Activation;
+import io.cnn4j.layers.BatchNormalization;
+import io.cnn4j.layers.GlobalAveragePooling2D;
+import io.cnn4j.layers.GlobalMaxPooling2D;
+import io.cnn4j.layers.ReLU;
+import io.cnn4j.layers.ZeroPadding2D;
 import io.cnn4j.layers.ActivationFunction;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
@@ -49,6 +54,11 @@ final class OnnxOpImporters {
         IMPORTERS.put("Identity", (n, s) -> s.pass(n));
         IMPORTERS.put("Dropout", (n, s) -> s.pass(n));
         IMPORTERS.put("Pad", OnnxOpImporters::pad);
+        IMPORTERS.put("BatchNormalization", OnnxOpImporters::batchNormalization);
+        IMPORTERS.put("LeakyRelu", OnnxOpImporters::leakyRelu);
+        IMPORTERS.put("Clip", OnnxOpImporters::clip);
+        IMPORTERS.put("GlobalAveragePool", (n, s) -> globalPool(n, s, true));
+        IMPORTERS.put("GlobalMaxPool", (n, s) -> globalPool(n, s, false));
     }
 
     private OnnxOpImporters() {
@@ -231,14 +241,110 @@ final class OnnxOpImporters {
         }
     }
 
-    // PyTorch writes a Pad (often of zeros) before AveragePool; only a zero pad is the identity
+    // PyTorch writes a Pad (often of zeros) before AveragePool: a zero pad is the identity, a constant-0
+    // pad of the two spatial axes is Keras' ZeroPadding2D
     private static void pad(Onnx.NodeProto n, OnnxImportState s) {
         s.onlyAttributes(n, "mode");
+        String mode = s.stringAttr(n, "mode", "constant");
         long[] pads = s.int64Constant(n, 1);
-        if (Arrays.stream(pads).anyMatch(p -> p != 0)) {
-            throw s.unsupported(n, "pads " + Arrays.toString(pads) + " are not supported (only all zeros)");
+        if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
+            float[] value = s.constant(n, 2, "constant_value").data();
+            if (value.length != 1 || value[0] != 0f) {
+                throw s.unsupported(n, "constant_value " + Arrays.toString(value) + " is not supported (only 0)");
+            }
         }
-        s.pass(n);
+        if (Arrays.stream(pads).allMatch(p -> p == 0)) {
+            s.pass(n);
+            return;
+        }
+        if (!mode.equals("constant")) {
+            throw s.unsupported(n, "mode " + mode + " is not supported (only constant zeros)");
+        }
+        s.require4d(n);
+        if (pads.length != 8) {
+            throw s.unsupported(n, "pads " + Arrays.toString(pads) + " must have 8 values for a 4-D tensor");
+        }
+        int h = s.nchw() ? 2 : 1, w = s.nchw() ? 3 : 2, c = s.nchw() ? 1 : 3;
+        if (pads[0] != 0 || pads[4] != 0 || pads[c] != 0 || pads[c + 4] != 0 || Arrays.stream(pads).anyMatch(p -> p < 0)) {
+            throw s.unsupported(n, "pads " + Arrays.toString(pads) + " pad more than the two spatial axes");
+        }
+        int[] p = {(int) pads[h], (int) pads[h + 4], (int) pads[w], (int) pads[w + 4]}; // top, bottom, left, right
+        int[] in = s.shape();
+        s.addLayer(n, s.nodeName(n), new ZeroPadding2D.Config(p), new float[0][], new int[]{in[0] + p[0] + p[1], in[1] + p[2] + p[3], in[2]});
+    }
+
+    // inference with the given statistics over axis 1 (channels of NCHW, features of a matrix)
+    private static void batchNormalization(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n, "epsilon", "momentum", "training_mode", "spatial");
+        if (s.intAttr(n, "training_mode", 0) != 0) {
+            throw s.unsupported(n, "training_mode 1 is not supported (an inference graph is needed)");
+        }
+        if (n.getOutputCount() > 1 && n.getOutputList().stream().skip(1).anyMatch(o -> !o.isEmpty())) {
+            throw s.unsupported(n, "the running statistics outputs (training) are not supported");
+        }
+        if (s.rank() == 4 && !s.nchw()) {
+            throw s.unsupported(n, "normalizes axis 1, which of this NHWC tensor is not the channel axis");
+        }
+        if (s.rank() != 2 && s.rank() != 4) {
+            throw s.unsupported(n, "input of rank " + s.rank() + " is not supported");
+        }
+        int channels = s.shape()[s.shape().length - 1];
+        float[][] w = new float[4][];
+        String[] what = {"scale", "B", "input_mean", "input_var"};
+        for (int i = 0; i < 4; i++) {
+            w[i] = s.constant(n, i + 1, what[i]).data();
+            if (w[i].length != channels) {
+                throw s.unsupported(n, what[i] + " has " + w[i].length + " values for " + channels + " channels");
+            }
+        }
+        double epsilon = s.floatAttr(n, "epsilon", 1e-5f);
+        double momentum = s.floatAttr(n, "momentum", 0.9f); // ONNX: running = running * momentum + batch * (1 - momentum), as Keras
+        s.addLayer(n, s.weightedName(n, 1), new BatchNormalization.Config(-1, momentum, epsilon, true, true), w, s.shape());
+    }
+
+    private static void leakyRelu(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n, "alpha");
+        float alpha = s.floatAttr(n, "alpha", 0.01f);
+        if (!(alpha >= 0)) {
+            throw s.unsupported(n, "alpha " + alpha + " is not supported (Keras' negative_slope is ≥ 0)");
+        }
+        s.addLayer(n, s.nodeName(n), new ReLU.Config(null, alpha, 0), new float[0][], s.shape());
+    }
+
+    // Clip(0, max) is Keras' ReLU(max_value = max); Clip(0, none) a plain ReLU
+    private static void clip(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n, "min", "max");
+        float min;
+        Float max = null;
+        if (s.opset() < 11) {
+            min = s.floatAttr(n, "min", Float.NEGATIVE_INFINITY);
+            float m = s.floatAttr(n, "max", Float.POSITIVE_INFINITY);
+            max = Float.isInfinite(m) ? null : m;
+        } else {
+            min = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? scalar(n, s, 1, "min") : Float.NEGATIVE_INFINITY;
+            max = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? scalar(n, s, 2, "max") : null;
+        }
+        if (min != 0f || max != null && !(max >= 0)) {
+            throw s.unsupported(n, "Clip(" + min + ", " + max + ") is not supported (only min 0, as Keras' ReLU max_value)");
+        }
+        s.addLayer(n, s.nodeName(n), new ReLU.Config(max == null ? null : (double) max, 0, 0), new float[0][], s.shape());
+    }
+
+    private static float scalar(Onnx.NodeProto n, OnnxImportState s, int input, String what) {
+        float[] v = s.constant(n, input, what).data();
+        if (v.length != 1) {
+            throw s.unsupported(n, what + " must be a scalar");
+        }
+        return v[0];
+    }
+
+    // (N, C, H, W) -> (N, C, 1, 1): Keras' global pooling with keepdims; a following Flatten gives (N, C)
+    private static void globalPool(Onnx.NodeProto n, OnnxImportState s, boolean average) {
+        s.require4d(n);
+        s.onlyAttributes(n);
+        int[] in = s.shape();
+        LayerConfig c = average ? new GlobalAveragePooling2D.Config(true) : new GlobalMaxPooling2D.Config(true);
+        s.addLayer(n, s.nodeName(n), c, new float[0][], new int[]{1, 1, in[2]});
     }
 
     private static void transpose(Onnx.NodeProto n, OnnxImportState s) {
