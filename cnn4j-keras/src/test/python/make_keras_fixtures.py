@@ -114,6 +114,18 @@ def make_weights(layers, shape):
             w = out_size(w, cfg["pool_size"][1], cfg["strides"][1], cfg["padding"])
         elif cls == "Flatten":
             h, w, c = 1, 1, h * w * c
+        elif cls == "ZeroPadding2D":
+            (t, b), (l, r) = cfg["padding"]
+            h, w = h + t + b, w + l + r
+        elif cls in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
+            h, w = 1, 1
+        elif cls == "BatchNormalization":  # gamma, beta (when scale, center), moving_mean, moving_variance
+            if cfg.get("scale", True):
+                ws.append(rng.uniform(0.5, 1.5, (c,)).astype(np.float32))
+            if cfg.get("center", True):
+                ws.append(rng.uniform(-0.5, 0.5, (c,)).astype(np.float32))
+            ws.append(rng.uniform(-0.5, 0.5, (c,)).astype(np.float32))
+            ws.append(rng.uniform(0.5, 1.5, (c,)).astype(np.float32))
         elif cls == "Dense":
             ws.append(rng.uniform(-0.5, 0.5, (c, cfg["units"])).astype(np.float32))
             if cfg["use_bias"]:
@@ -177,6 +189,28 @@ def forward(layers, weights, x_nhwc):
             x = activation(x, cfg["activation"], 1)
         elif cls == "Activation":
             x = activation(x, cfg["activation"], 1)
+        elif cls == "ZeroPadding2D":
+            (t, b), (l, r) = cfg["padding"]
+            x = F.pad(x, (l, r, t, b))
+        elif cls in ("GlobalAveragePooling2D", "GlobalMaxPooling2D"):
+            x = x.mean(dim=(2, 3), keepdim=True) if cls.startswith("GlobalAverage") else x.amax(dim=(2, 3), keepdim=True)
+            if not cfg.get("keepdims", False):
+                x = x.reshape(x.shape[0], -1)
+                flat = True
+        elif cls == "BatchNormalization":  # inference: moving statistics
+            k = 0
+            gamma = torch.from_numpy(ws[k]).double() if cfg.get("scale", True) else None
+            k += 1 if cfg.get("scale", True) else 0
+            beta = torch.from_numpy(ws[k]).double() if cfg.get("center", True) else None
+            k += 1 if cfg.get("center", True) else 0
+            mean, var = torch.from_numpy(ws[k]).double(), torch.from_numpy(ws[k + 1]).double()
+            x = F.batch_norm(x, mean, var, gamma, beta, training=False, eps=cfg["epsilon"])
+        elif cls == "ReLU":
+            t = cfg.get("threshold", 0.0)
+            y = torch.where(x > t, x, cfg.get("negative_slope", 0.0) * (x - t))
+            if cfg.get("max_value") is not None:
+                y = torch.clamp(y, max=cfg["max_value"])
+            x = y
         # Dropout / SpatialDropout2D: identity at inference
     if not flat:
         x = x.permute(0, 2, 3, 1)
@@ -255,6 +289,10 @@ def keras3_archive():
               pool("MaxPooling2D", "max_pooling2d", (2, 2), strides=(1, 1), padding="same"),
               simple("Flatten", "flatten", data_format="channels_last"),
               dense("dense", 6, activation="relu"), dense("dense_1", 3, activation="softmax")]
+    write_keras3("keras3", layers, shape)
+
+
+def write_keras3(name, layers, shape):
     weights = make_weights(layers, shape)
     k3_layers = []
     policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
@@ -262,8 +300,8 @@ def keras3_archive():
     for layer in layers:
         cfg = dict(layer["config"])
         cfg["dtype"] = policy
-        for key in ("kernel_initializer", "bias_initializer"):
-            if key in cfg:
+        for key in [k for k in cfg if k.endswith("_initializer")]:
+            if isinstance(cfg[key], dict):
                 cfg[key] = k3(cfg[key], "keras.initializers")
         entry = k3({"class_name": layer["class_name"], "config": cfg}, "keras.layers")
         entry["build_config"] = {"input_shape": in_shape}
@@ -290,11 +328,31 @@ def keras3_archive():
                 g.create_dataset(str(i), data=v)
         opt = f.create_group("optimizer").create_group("vars")  # a compiled model's optimizer state, not read by cnn4j
         opt.create_dataset("0", data=np.int64(3))
-    with zipfile.ZipFile(os.path.join(OUT, "keras3.keras"), "w") as z:
+    with zipfile.ZipFile(os.path.join(OUT, name + ".keras"), "w") as z:
         z.writestr("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-01@00:00:00"}))
         z.writestr("config.json", json.dumps(config))
         z.writestr("model.weights.h5", h5.getvalue())
-    write_expected("keras3", layers, weights, shape)
+    write_expected(name, layers, weights, shape)
+
+
+def keras3_modern_archive():
+    """BatchNormalization (gamma, beta, moving_mean, moving_variance as vars/0..3), ZeroPadding2D, ReLU, global pooling."""
+    shape = (7, 6, 2)
+    bn = lambda name, **kw: simple("BatchNormalization", name, axis=-1, momentum=0.99, epsilon=kw.get("epsilon", 0.001),
+                                   center=kw.get("center", True), scale=kw.get("scale", True), beta_initializer=zeros(),
+                                   gamma_initializer={"class_name": "Ones", "config": {}}, moving_mean_initializer=zeros(),
+                                   moving_variance_initializer={"class_name": "Ones", "config": {}}, beta_regularizer=None,
+                                   gamma_regularizer=None, beta_constraint=None, gamma_constraint=None)
+    layers = [simple("ZeroPadding2D", "zero_padding2d", padding=[[1, 2], [0, 1]], data_format="channels_last"),
+              conv2d("conv2d", 3, (3, 3)), bn("batch_normalization"),
+              simple("ReLU", "re_lu", max_value=None, negative_slope=0.0, threshold=0.0),
+              conv2d("conv2d_1", 4, (2, 2), use_bias=False), bn("batch_normalization_1", center=False, epsilon=0.01),
+              simple("ReLU", "re_lu_1", max_value=0.5, negative_slope=0.0, threshold=0.0),
+              simple("GlobalAveragePooling2D", "global_average_pooling2d", data_format="channels_last", keepdims=False),
+              dense("dense", 5), bn("batch_normalization_2", scale=False),
+              simple("ReLU", "re_lu_2", max_value=None, negative_slope=0.1, threshold=0.0),
+              dense("dense_1", 3, activation="softmax")]
+    write_keras3("keras3_modern", layers, shape)
 
 
 def to_snake_case(name):
@@ -310,4 +368,5 @@ if __name__ == "__main__":
     keras2_full()
     keras2_weights_and_json()
     keras3_archive()
+    keras3_modern_archive()
     print("wrote", sorted(os.listdir(OUT)))

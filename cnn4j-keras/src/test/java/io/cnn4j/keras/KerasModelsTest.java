@@ -70,6 +70,14 @@ class KerasModelsTest {
         assertGivesExpected(m, "keras3");
     }
 
+    @Test
+    void keras3ArchiveWithBatchNormalizationPaddingReluAndGlobalPoolingLoads() throws Exception {
+        Sequential m = KerasModels.load(resource("keras3_modern.keras"));
+        assertThat(m.layers()).extracting(Layer::className).containsExactly("ZeroPadding2D", "Conv2D", "BatchNormalization", "ReLU",
+                "Conv2D", "BatchNormalization", "ReLU", "GlobalAveragePooling2D", "Dense", "BatchNormalization", "ReLU", "Dense");
+        assertGivesExpected(m, "keras3_modern");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {".h5", ".keras"})
     void everyKerasLayerRoundTrips(String ext) throws Exception {
