@@ -17,6 +17,7 @@ import os
 import numpy as np
 import onnx
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "resources", "onnx")
@@ -56,10 +57,38 @@ class ConvNetSame(nn.Module):
         return torch.softmax(self.fc2(x), dim=1)
 
 
+class ModernNet(nn.Module):
+    """BatchNorm2d (folded into the Conv by the exporter in eval mode), LeakyReLU, ReLU6 (Relu + Clip),
+    AdaptiveAvgPool2d(1) (GlobalAveragePool), BatchNorm1d (a BatchNormalization node).
+    (torch 1.13 exports nn.ZeroPad2d as a chain of shape operators computing the pads, which cnn4j
+    refuses by name, ConstantOfShape; ZeroPadding2D import is tested with constant pads instead.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 3, kernel_size=3)
+        self.bn1 = nn.BatchNorm2d(3)
+        self.conv2 = nn.Conv2d(3, 4, kernel_size=2)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Linear(4, 5)
+        self.bn2 = nn.BatchNorm1d(5)
+        self.fc2 = nn.Linear(5, 3)
+
+    def forward(self, x):
+        x = F.leaky_relu(self.bn1(self.conv1(x)), 0.1)
+        x = F.relu6(self.conv2(x))
+        x = torch.flatten(self.pool(x), 1)
+        x = torch.relu(self.bn2(self.fc1(x)))
+        return torch.softmax(self.fc2(x), dim=1)
+
+
 def write(name, net, nchw_shape):
     torch.manual_seed(12)
     for p in net.parameters():
         nn.init.uniform_(p, -0.5, 0.5)
+    for m in net.modules():  # non-trivial running statistics
+        if isinstance(m, nn.modules.batchnorm._BatchNorm):
+            m.running_mean.uniform_(-0.5, 0.5)
+            m.running_var.uniform_(0.5, 1.5)
     net.eval()
     x = torch.rand((2,) + nchw_shape) * 2 - 1
     path = os.path.join(OUT, name + ".onnx")
@@ -80,3 +109,4 @@ if __name__ == "__main__":
     torch.manual_seed(12)
     write("torch_conv_relu_maxpool_gemm_softmax", ConvNet(), (2, 8, 6))   # C=2, H=8, W=6 -> conv 6x4 -> pool 3x2
     write("torch_same_avgpool_tanh_sigmoid", ConvNetSame(), (3, 5, 6))     # C=3, H=5, W=6 -> 5x6 -> 4x2 -> pool 2x1
+    write("torch_bn_leaky_relu6_gap_bn1d", ModernNet(), (2, 7, 6))   # C=2, H=7, W=6 -> 5x4 -> 4x3 -> 1x1
