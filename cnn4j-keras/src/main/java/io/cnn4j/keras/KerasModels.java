@@ -144,6 +144,9 @@ public final class KerasModels {
      */
     public static Sequential load(Path weights, Path architecture) throws IOException {
         Sequential model;
+        if (Files.size(architecture) > MAX_JSON) {
+            throw new ModelFileException(architecture, "larger than " + MAX_JSON + " bytes, too large for an architecture JSON");
+        }
         try {
             model = fromConfig(Files.readString(architecture, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -220,7 +223,7 @@ public final class KerasModels {
     }
 
     private static void copy(Dataset ds, Parameter p, String what) {
-        if (!Arrays.equals(toInts(ds.getDimensions()), p.shape())) {
+        if (!Arrays.equals(ds.getDimensions(), p.shape())) {
             throw new IllegalArgumentException("weight " + what + " has shape " + Arrays.toString(ds.getDimensions())
                     + ", the layer needs " + Arrays.toString(p.shape()));
         }
@@ -236,10 +239,6 @@ public final class KerasModels {
             throw new IllegalArgumentException("weight " + what + " has data type " + ds.getJavaType().getSimpleName()
                     + "; only float32 and float64 are supported");
         }
-    }
-
-    private static int[] toInts(int[] dims) {
-        return dims.clone();
     }
 
     private static String string(Object data, String what) {
@@ -569,9 +568,5 @@ public final class KerasModels {
         zip.putNextEntry(e);
         zip.write(content);
         zip.closeEntry();
-    }
-
-    static JsonNode readJson(byte[] b) throws IOException {
-        return JSON.readTree(b);
     }
 }

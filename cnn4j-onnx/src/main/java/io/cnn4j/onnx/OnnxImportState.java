@@ -1,6 +1,5 @@
 package io.cnn4j.onnx;
 
-import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.layers.Flatten;
 import io.cnn4j.layers.LayerConfig;
@@ -49,10 +48,6 @@ final class OnnxImportState {
 
     void addConstant(Onnx.TensorProto t) {
         constants.put(t.getName(), t);
-    }
-
-    boolean isConstant(String name) {
-        return constants.containsKey(name);
     }
 
     int opset() {
@@ -324,9 +319,5 @@ final class OnnxImportState {
         }
         throw unsupported(n, "pads " + Arrays.toString(pads) + " are neither 'valid' nor Keras' 'same' " + Arrays.toString(same)
                 + " for a " + shape[0] + "x" + shape[1] + " input");
-    }
-
-    static int outSize(int in, int k, int s, Padding p) {
-        return ConvGeometry.of(in, k, s, p).out();
     }
 }
