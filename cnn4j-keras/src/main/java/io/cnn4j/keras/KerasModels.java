@@ -135,7 +135,9 @@ public final class KerasModels {
     }
 
     /**
-     * Loads a Keras 2 {@code save_weights} HDF5 file with the architecture from {@code to_json()}.
+     * Loads a weights file with the architecture from {@code to_json()}: Keras 2 {@code save_weights}
+     * HDF5 (layer groups with weight_names) or Keras 3 {@code save_weights("x.weights.h5")}
+     * (layers/&lt;name&gt;/vars/0..n, as in a .keras archive).
      *
      * @param weights      the .h5 weights file
      * @param architecture the JSON file written from {@code model.to_json()}
@@ -155,7 +157,13 @@ public final class KerasModels {
         head(weights);
         try (HdfFile h5 = new HdfFile(weights)) {
             Node mw = h5.getChild("model_weights");
-            readH5Weights(model, mw instanceof Group g ? g : h5);
+            if (mw instanceof Group g) {
+                readH5Weights(model, g); // a Keras 2 full-model file
+            } else if (h5.getAttribute("layer_names") == null && h5.getChild("layers") instanceof Group) {
+                readKeras3Weights(model, h5); // Keras 3 save_weights("x.weights.h5"): H5IOStore's layout
+            } else {
+                readH5Weights(model, h5); // Keras 2 save_weights
+            }
             return model;
         } catch (IllegalArgumentException | IllegalStateException | HdfException | ArithmeticException e) {
             throw new ModelFileException(weights, e.getMessage(), e);
@@ -302,24 +310,7 @@ public final class KerasModels {
         }
         Sequential model = fromConfig(new String(entries.get("config.json"), StandardCharsets.UTF_8));
         try (HdfFile h5 = HdfFile.fromBytes(entries.get("model.weights.h5"))) {
-            Map<String, Integer> used = new HashMap<>();
-            for (Layer l : model.layers()) {
-                String path = "layers/" + containerName(l.className(), used);
-                List<Parameter> params = l.weights();
-                Node vars = child(h5, path + "/vars");
-                int n = vars instanceof Group g ? g.getChildren().size() : 0;
-                if (n != params.size()) {
-                    throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.className() + ") needs " + params.size()
-                            + " weights, model.weights.h5 has " + n + " at " + path + "/vars");
-                }
-                for (int i = 0; i < n; i++) {
-                    Node d = ((Group) vars).getChild(Integer.toString(i));
-                    if (!(d instanceof Dataset ds)) {
-                        throw new IllegalArgumentException("layer '" + l.name() + "': " + path + "/vars/" + i + " is not a dataset");
-                    }
-                    copy(ds, params.get(i), l.name() + " " + path + "/vars/" + i);
-                }
-            }
+            readKeras3Weights(model, h5);
         }
         ObjectNode metadata = JSON.createObjectNode();
         if (entries.containsKey("metadata.json")) {
@@ -329,6 +320,28 @@ public final class KerasModels {
             }
         }
         return new SavedModel(model, Optional.empty(), metadata);
+    }
+
+    /** Reads H5IOStore's layout: layers/<snake-cased class>[_k]/vars/0..n in the order of the model's layers. */
+    private static void readKeras3Weights(Sequential model, Group h5) {
+        Map<String, Integer> used = new HashMap<>();
+        for (Layer l : model.layers()) {
+            String path = "layers/" + containerName(l.className(), used);
+            List<Parameter> params = l.weights();
+            Node vars = child(h5, path + "/vars");
+            int n = vars instanceof Group g ? g.getChildren().size() : 0;
+            if (n != params.size()) {
+                throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.className() + ") needs " + params.size()
+                        + " weights, the weights file has " + n + " at " + path + "/vars");
+            }
+            for (int i = 0; i < n; i++) {
+                Node d = ((Group) vars).getChild(Integer.toString(i));
+                if (!(d instanceof Dataset ds)) {
+                    throw new IllegalArgumentException("layer '" + l.name() + "': " + path + "/vars/" + i + " is not a dataset");
+                }
+                copy(ds, params.get(i), l.name() + " " + path + "/vars/" + i);
+            }
+        }
     }
 
     /** saving_lib's _save_container_state name: snake-cased class name, "_k" from the second of a class on. */
@@ -404,8 +417,8 @@ public final class KerasModels {
     }
 
     /**
-     * Writes a Keras 2 {@code save_weights} HDF5 file (layer groups at the root) and beside it
-     * nothing else; pair it with {@link #toJson} for Keras' {@code model_from_json}.
+     * Writes a Keras 2 {@code save_weights} HDF5 file (layer groups at the root); pair it with
+     * {@link #toJson} for Keras' {@code model_from_json}.
      *
      * @param model a built model of layers Keras has
      * @param file  the .h5 file

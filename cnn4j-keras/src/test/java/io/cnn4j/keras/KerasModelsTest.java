@@ -102,6 +102,23 @@ class KerasModelsTest {
         }
     }
 
+    @Test
+    void keras3SaveWeightsFileLoadsWithItsArchitecture() throws Exception {
+        // the model.weights.h5 of a .keras archive is what Keras 3's save_weights("x.weights.h5") writes
+        Path weights = dir.resolve("x.weights.h5");
+        Path json = dir.resolve("x.json");
+        try (ZipInputStream z = new ZipInputStream(Files.newInputStream(resource("keras3_modern.keras")))) {
+            for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
+                if (e.getName().equals("model.weights.h5")) {
+                    Files.write(weights, z.readAllBytes());
+                } else if (e.getName().equals("config.json")) {
+                    Files.write(json, z.readAllBytes());
+                }
+            }
+        }
+        assertGivesExpected(KerasModels.load(weights, json), "keras3_modern");
+    }
+
     static void assertSameModel(Sequential m, Sequential back, String what) {
         assertThat(back.name()).as(what).isEqualTo(m.name());
         assertThat(back.layers()).extracting(Layer::name).containsExactlyElementsOf(m.layers().stream().map(Layer::name).toList());
