@@ -48,6 +48,16 @@ class ExportCommandTest {
     }
 
     @Test
+    void anExportedModelTrainsFurther() {
+        Path keras = dir.resolve("further.keras");
+        assertThat(run("export", model.toString(), keras.toString()).code()).isZero();
+        CliTest.Run r = run("train", "--model", keras.toString(), "--limit", "100", "--batch-size", "32", "--threads", "1",
+                "--epochs", "1", "--save", dir.resolve("further.cnn4j").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Epoch 1/1").contains("test accuracy: ");
+    }
+
+    @Test
     void formatComesFromTheExtensionAndMustAgreeWithIt() {
         assertThat(run("export", model.toString(), dir.resolve("auto.onnx").toString()).code()).isZero();
         CliTest.Run mismatch = run("export", "--format", "onnx", model.toString(), dir.resolve("x.h5").toString());

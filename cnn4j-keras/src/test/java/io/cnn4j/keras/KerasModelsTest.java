@@ -131,6 +131,19 @@ class KerasModelsTest {
         assertThat(TestModels.maxAbsDiff(m.predict(x.copy()).data(), back.predict(x).data())).as(what).isLessThanOrEqualTo(1e-6f);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"meta.h5", "meta.keras"})
+    void cnn4jMetadataTravelsInTheFile(String name) throws Exception {
+        Sequential m = TestModels.all().get("conv-relu-maxpool-dropout-dense-softmax");
+        com.fasterxml.jackson.databind.node.ObjectNode meta = new ObjectMapper().createObjectNode();
+        meta.put("dataset", "fashion-mnist");
+        meta.putArray("class_names").add("a").add("b");
+        Path f = dir.resolve(name);
+        KerasModels.save(m, meta, f);
+        assertThat(KerasModels.read(f).metadata()).isEqualTo(meta);
+        assertThat(KerasModels.read(resource("keras3.keras")).metadata().isEmpty()).isTrue();
+    }
+
     @Test
     void h5ExportHasKerasLayout() throws Exception {
         Sequential m = TestModels.all().get("conv-relu-maxpool-dropout-dense-softmax");

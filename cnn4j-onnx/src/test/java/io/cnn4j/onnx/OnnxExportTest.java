@@ -83,6 +83,20 @@ class OnnxExportTest {
     }
 
     @Test
+    void cnn4jMetadataTravelsInTheFile() throws Exception {
+        Sequential m = TestModels.all().get("conv-relu-maxpool-dropout-dense-softmax");
+        com.fasterxml.jackson.databind.node.ObjectNode meta = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        meta.put("dataset", "fashion-mnist");
+        meta.putObject("preprocessing").put("scale", 255.0);
+        Path f = dir.resolve("meta.onnx");
+        OnnxModels.save(m, meta, f);
+        assertThat(OnnxModels.read(f).metadata()).isEqualTo(meta);
+        Path plain = dir.resolve("plain.onnx");
+        OnnxModels.save(m, plain);
+        assertThat(OnnxModels.read(plain).metadata().isEmpty()).isTrue();
+    }
+
+    @Test
     void metadataThatDisagreesWithTheGraphIsRefused() throws Exception {
         Sequential m = TestModels.all().get("conv-relu-maxpool-dropout-dense-softmax");
         Onnx.ModelProto p = OnnxModels.toProto(m);
