@@ -134,8 +134,13 @@ final class OnnxImportState {
         return r;
     }
 
+    /** True when features flattened from NCHW are still in (C, H, W) order, which differs from cnn4j's (H, W, C). */
+    boolean featuresInChwOrder() {
+        return flattenedChw != null && flattenedChw[0] > 1 && flattenedChw[1] * flattenedChw[2] > 1;
+    }
+
     void addLayer(Onnx.NodeProto n, String name, LayerConfig config, float[][] weights, int[] outShape) {
-        if (flattenedChw != null && !(config instanceof Flatten.Config)) {
+        if (featuresInChwOrder() && !(config instanceof Flatten.Config)) {
             boolean elementwise = config instanceof io.cnn4j.layers.Activation.Config;
             if (!elementwise) {
                 throw unsupported(n, "the features flattened in NCHW order must go to a Gemm/MatMul next");

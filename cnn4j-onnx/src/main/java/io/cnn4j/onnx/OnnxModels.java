@@ -267,6 +267,9 @@ public final class OnnxModels {
             throw new IllegalArgumentException("the ONNX graph's output '" + graph.getOutput(0).getName()
                     + "' is not the end of its chain of nodes ('" + s.current() + "')");
         }
+        if (s.featuresInChwOrder()) {
+            throw new IllegalArgumentException("the ONNX graph ends with features flattened in NCHW order; cnn4j's Flatten gives (H, W, C) order");
+        }
         if (s.rank() == 4 && s.nchw()) {
             throw new IllegalArgumentException("the ONNX graph ends with an NCHW image tensor; cnn4j's output would be NHWC");
         }
