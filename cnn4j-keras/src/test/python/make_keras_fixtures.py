@@ -18,6 +18,9 @@ Each file follows the layout Keras writes; the Keras source each part follows is
   keras2_weights.h5 + .json     Model.save_weights (h5 format) = save_weights_to_hdf5_group at the
                                 file's root; Model.to_json() adds keras_version and backend to
                                 {class_name, config} (tf-keras keras/engine/training.py, to_json).
+  keras3_legacy.h5              Keras 3 model.save("m.h5"), keras/src/legacy/saving/legacy_h5_format.py:
+                                the same groups; str attributes (variable-length strings), weight
+                                names without ":0".
   keras3.keras                  keras/src/saving/saving_lib.py, _save_model_to_fileobj: a zip with
                                 metadata.json ({"keras_version", "date_saved"}, _serialize_model_as_json),
                                 config.json (serialize_keras_object(model): module, class_name,
@@ -275,6 +278,36 @@ def keras2_weights_and_json():
     write_expected("keras2_weights", layers, weights, shape)
 
 
+def keras3_legacy_h5():
+    """Keras 3 model.save("m.h5"): keras/src/legacy/saving/legacy_h5_format.py save_model_to_hdf5 writes
+    keras_version and backend as Python str (h5py: variable-length strings), model_config as utf8 bytes of
+    the Keras 3 config; save_weights_to_hdf5_group names weights by their path without ":0"."""
+    shape = (6, 5, 3)
+    layers = [conv2d("conv2d", 2, (2, 2), activation="tanh"), simple("Flatten", "flatten", data_format="channels_last"),
+              dense("dense", 4, activation="softmax")]
+    weights = make_weights(layers, shape)
+    config = {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "trainable": True,
+              "layers": [{"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None] + list(shape),
+                          "dtype": "float32", "sparse": False, "name": "input_layer"}, "registered_name": None}]
+              + [k3(l, "keras.layers") for l in layers]}, "registered_name": None,
+              "build_config": {"input_shape": [None] + list(shape)}}
+    with h5py.File(os.path.join(OUT, "keras3_legacy.h5"), "w") as f:
+        f.attrs["keras_version"] = "3.6.0"          # str: a variable-length string attribute
+        f.attrs["backend"] = "tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = [l["config"]["name"].encode("utf8") for l in layers]
+        g.attrs["backend"] = "tensorflow"
+        g.attrs["keras_version"] = "3.6.0"
+        for layer, ws in zip(layers, weights):
+            lg = g.create_group(layer["config"]["name"])
+            names = [f"sequential/{layer['config']['name']}/{k}".encode("utf8") for k in ["kernel", "bias"][:len(ws)]]
+            lg.attrs["weight_names"] = names
+            for n, v in zip(names, ws):
+                lg.create_dataset(n, data=v)
+    write_expected("keras3_legacy", layers, weights, shape)
+
+
 # ---------------------------------------------------------------- Keras 3 .keras
 
 def k3(obj, module):
@@ -329,9 +362,10 @@ def write_keras3(name, layers, shape):
         opt = f.create_group("optimizer").create_group("vars")  # a compiled model's optimizer state, not read by cnn4j
         opt.create_dataset("0", data=np.int64(3))
     with zipfile.ZipFile(os.path.join(OUT, name + ".keras"), "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-01@00:00:00"}))
-        z.writestr("config.json", json.dumps(config))
-        z.writestr("model.weights.h5", h5.getvalue())
+        stamp = (2026, 12, 1, 0, 0, 0)  # fixed, so that re-running the script reproduces the file
+        z.writestr(zipfile.ZipInfo("metadata.json", stamp), json.dumps({"keras_version": "3.6.0", "date_saved": "2026-12-01@00:00:00"}))
+        z.writestr(zipfile.ZipInfo("config.json", stamp), json.dumps(config))
+        z.writestr(zipfile.ZipInfo("model.weights.h5", stamp), h5.getvalue())
     write_expected(name, layers, weights, shape)
 
 
@@ -369,4 +403,5 @@ if __name__ == "__main__":
     keras2_weights_and_json()
     keras3_archive()
     keras3_modern_archive()
+    keras3_legacy_h5()
     print("wrote", sorted(os.listdir(OUT)))

@@ -57,6 +57,11 @@ class KerasModelsTest {
     }
 
     @Test
+    void keras3LegacyH5Loads() throws Exception {
+        assertGivesExpected(KerasModels.load(resource("keras3_legacy.h5")), "keras3_legacy");
+    }
+
+    @Test
     void keras2SaveWeightsWithToJsonLoads() throws Exception {
         Sequential m = KerasModels.load(resource("keras2_weights.h5"), resource("keras2_weights.json"));
         assertThat(m.name()).isEqualTo("sequential_1");
