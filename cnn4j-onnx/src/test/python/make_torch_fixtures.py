@@ -81,6 +81,19 @@ class ModernNet(nn.Module):
         return torch.softmax(self.fc2(x), dim=1)
 
 
+class ViewNet(nn.Module):
+    """x.view(x.size(0), -1): with a dynamic batch torch writes Shape, Gather, Unsqueeze, Concat, Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 2, kernel_size=3)
+        self.fc1 = nn.Linear(2 * 3 * 4, 4)
+
+    def forward(self, x):
+        x = torch.relu(self.conv1(x))
+        return self.fc1(x.view(x.size(0), -1))
+
+
 def write(name, net, nchw_shape):
     torch.manual_seed(12)
     for p in net.parameters():
@@ -109,4 +122,5 @@ if __name__ == "__main__":
     torch.manual_seed(12)
     write("torch_conv_relu_maxpool_gemm_softmax", ConvNet(), (2, 8, 6))   # C=2, H=8, W=6 -> conv 6x4 -> pool 3x2
     write("torch_same_avgpool_tanh_sigmoid", ConvNetSame(), (3, 5, 6))     # C=3, H=5, W=6 -> 5x6 -> 4x2 -> pool 2x1
+    write("torch_view_dynamic_batch", ViewNet(), (3, 5, 6))              # C=3, H=5, W=6 -> 3x4
     write("torch_bn_leaky_relu6_gap_bn1d", ModernNet(), (2, 7, 6))   # C=2, H=7, W=6 -> 5x4 -> 4x3 -> 1x1

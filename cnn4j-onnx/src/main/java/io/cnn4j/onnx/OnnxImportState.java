@@ -30,7 +30,12 @@ final class OnnxImportState {
     record Pending(String name, LayerConfig config, float[][] weights, String output) {
     }
 
+    /** Marks the batch size in a shape value: unknown until run time. */
+    static final long BATCH = Long.MIN_VALUE;
+
     private final Map<String, Onnx.TensorProto> constants = new HashMap<>();
+    /** Values of small INT64 tensors computed from shapes (Shape, Gather, Unsqueeze, Concat), e.g. (batch, -1). */
+    private final Map<String, long[]> shapeValues = new HashMap<>();
     private final List<Pending> layers = new ArrayList<>();
     private final Set<String> names = new HashSet<>();
     private final int opset;
@@ -85,7 +90,7 @@ final class OnnxImportState {
                     + "': only a chain of layers (a Sequential model) is supported");
         }
         for (int i = 1; i < n.getInputCount(); i++) {
-            if (!n.getInput(i).isEmpty() && !constants.containsKey(n.getInput(i))) {
+            if (!n.getInput(i).isEmpty() && !constants.containsKey(n.getInput(i)) && !shapeValues.containsKey(n.getInput(i))) {
                 throw unsupported(n, "input " + i + " '" + n.getInput(i) + "' is not a constant: only a chain of layers is supported");
             }
         }
@@ -200,6 +205,36 @@ final class OnnxImportState {
             throw unsupported(n, what + " '" + n.getInput(input) + "' is not a constant (initializer)");
         }
         return floats(t, n);
+    }
+
+    /** The current tensor's shape in the graph's layout, with {@link #BATCH} first. */
+    long[] graphShape() {
+        long[] r = new long[rank()];
+        r[0] = BATCH;
+        if (rank() == 4 && nchw) {
+            r[1] = shape[2];
+            r[2] = shape[0];
+            r[3] = shape[1];
+        } else {
+            for (int i = 0; i < shape.length; i++) {
+                r[i + 1] = shape[i];
+            }
+        }
+        return r;
+    }
+
+    boolean isShapeValue(String name) {
+        return shapeValues.containsKey(name);
+    }
+
+    void putShapeValue(String name, long[] value) {
+        shapeValues.put(name, value);
+    }
+
+    /** An INT64 input that is a constant or a value computed from shapes. */
+    long[] int64Value(Onnx.NodeProto n, int input) {
+        long[] v = n.getInputCount() > input ? shapeValues.get(n.getInput(input)) : null;
+        return v != null ? v.clone() : int64Constant(n, input);
     }
 
     long[] int64Constant(Onnx.NodeProto n, int input) {

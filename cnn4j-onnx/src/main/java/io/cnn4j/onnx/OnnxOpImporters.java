@@ -54,6 +54,11 @@ final class OnnxOpImporters {
         IMPORTERS.put("Identity", (n, s) -> s.pass(n));
         IMPORTERS.put("Dropout", (n, s) -> s.pass(n));
         IMPORTERS.put("Pad", OnnxOpImporters::pad);
+        // shape arithmetic, as PyTorch writes x.view(x.size(0), -1) for a dynamic batch
+        IMPORTERS.put("Shape", OnnxOpImporters::shape);
+        IMPORTERS.put("Gather", OnnxOpImporters::gather);
+        IMPORTERS.put("Unsqueeze", OnnxOpImporters::unsqueeze);
+        IMPORTERS.put("Concat", OnnxOpImporters::concat);
         IMPORTERS.put("BatchNormalization", OnnxOpImporters::batchNormalization);
         IMPORTERS.put("LeakyRelu", OnnxOpImporters::leakyRelu);
         IMPORTERS.put("Clip", OnnxOpImporters::clip);
@@ -224,9 +229,63 @@ final class OnnxOpImporters {
         s.flatten(n);
     }
 
-    // only a reshape to (batch, features), as PyTorch's x.view(x.size(0), -1) with a constant shape
+    // a shape value: the current tensor's shape (batch unknown), not a step of the chain
+    private static void shape(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n);
+        if (!n.getInput(0).equals(s.current())) {
+            throw s.unsupported(n, "takes the shape of '" + n.getInput(0) + "', not of the current tensor '" + s.current() + "'");
+        }
+        s.putShapeValue(n.getOutput(0), s.graphShape());
+    }
+
+    private static void gather(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n, "axis");
+        if (!s.isShapeValue(n.getInput(0)) || s.intAttr(n, "axis", 0) != 0) {
+            throw s.unsupported(n, "only a Gather from a shape (axis 0) is supported");
+        }
+        long[] data = s.int64Value(n, 0);
+        long[] idx = s.int64Constant(n, 1);
+        long[] out = new long[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            long k = idx[i] < 0 ? idx[i] + data.length : idx[i];
+            if (k < 0 || k >= data.length) {
+                throw s.unsupported(n, "index " + idx[i] + " is out of range for a shape of rank " + data.length);
+            }
+            out[i] = data[(int) k];
+        }
+        s.putShapeValue(n.getOutput(0), out);
+    }
+
+    // a scalar becomes a 1-element vector: shape values are kept flat
+    private static void unsqueeze(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n, "axes");
+        if (!s.isShapeValue(n.getInput(0))) {
+            throw s.unsupported(n, "only an Unsqueeze of a shape value is supported");
+        }
+        s.putShapeValue(n.getOutput(0), s.int64Value(n, 0));
+    }
+
+    private static void concat(Onnx.NodeProto n, OnnxImportState s) {
+        s.onlyAttributes(n, "axis");
+        if (s.intAttr(n, "axis", 0) != 0 || n.getInputList().stream().noneMatch(s::isShapeValue)) {
+            throw s.unsupported(n, "only a Concat of shape values (axis 0) is supported");
+        }
+        long[] out = new long[0];
+        for (int i = 0; i < n.getInputCount(); i++) {
+            long[] v = s.int64Value(n, i);
+            long[] r = Arrays.copyOf(out, out.length + v.length);
+            System.arraycopy(v, 0, r, out.length, v.length);
+            out = r;
+        }
+        s.putShapeValue(n.getOutput(0), out);
+    }
+
+    // only a reshape to (batch, features), as PyTorch's x.view(x.size(0), -1) or torch.flatten
     private static void reshape(Onnx.NodeProto n, OnnxImportState s) {
-        long[] shape = s.int64Constant(n, 1);
+        long[] shape = s.int64Value(n, 1);
+        if (shape.length > 0 && shape[0] == OnnxImportState.BATCH) {
+            shape[0] = 0; // "copy the batch size"
+        }
         long features = 1;
         for (int d : s.shape()) {
             features *= d;

@@ -24,7 +24,7 @@ class OnnxImportTorchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"torch_conv_relu_maxpool_gemm_softmax", "torch_same_avgpool_tanh_sigmoid", "torch_bn_leaky_relu6_gap_bn1d"})
+    @ValueSource(strings = {"torch_conv_relu_maxpool_gemm_softmax", "torch_same_avgpool_tanh_sigmoid", "torch_bn_leaky_relu6_gap_bn1d", "torch_view_dynamic_batch"})
     void torchExportGivesPyTorchsOutputs(String name) throws Exception {
         Sequential m = OnnxModels.load(resource(name + ".onnx"));
         JsonNode ref;
