@@ -36,6 +36,10 @@ final class KerasLayers {
             throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.className() + ") has no Keras counterpart, so Keras could not "
                     + "load the file; keep it in a .cnn4j file, or replace it by a Keras layer before exporting");
         }
+        if (l.name().contains("/") || l.name().isEmpty()) {
+            throw new IllegalArgumentException("layer '" + l.name() + "': Keras layer names cannot be empty or contain '/' "
+                    + "(it separates HDF5 groups); rename the layer before exporting");
+        }
         List<String> names = new ArrayList<>();
         for (Parameter p : l.weights()) {
             names.add(p.name().substring(p.name().lastIndexOf('/') + 1));
