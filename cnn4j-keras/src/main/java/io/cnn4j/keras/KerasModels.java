@@ -129,8 +129,11 @@ public final class KerasModels {
                 }
             }
             throw new IllegalArgumentException("neither a Keras 3 .keras archive (zip) nor a Keras HDF5 file");
-        } catch (IllegalArgumentException | IllegalStateException | HdfException | ArithmeticException e) {
-            throw new ModelFileException(file, e.getMessage(), e);
+        } catch (java.util.zip.ZipException e) {
+            throw new ModelFileException(file, "not a readable .keras archive (zip): " + e.getMessage(), e);
+        } catch (IllegalArgumentException | IllegalStateException | HdfException | ArithmeticException | IndexOutOfBoundsException
+                 | java.nio.BufferUnderflowException e) {
+            throw new ModelFileException(file, e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
     }
 
