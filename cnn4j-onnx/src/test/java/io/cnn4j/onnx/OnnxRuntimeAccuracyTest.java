@@ -75,7 +75,7 @@ class OnnxRuntimeAccuracyTest {
                 .add(new Flatten())
                 .add(new Dense(data.classes(), "softmax"));
         m.compile(new Adam(), "categorical_crossentropy", "accuracy");
-        m.fit(train.x(), train.oneHot(), 50, 1);
+        m.fit(train.x(), train.oneHot(), io.cnn4j.model.FitOptions.defaults().batchSize(50).epochs(1).verbose(0));
         Comparison c = compare(m, data.test().x(), data.test().labels());
         assertThat(c.maxAbsDiff()).isLessThanOrEqualTo(1e-5f);
         assertThat(c.ortAccuracy()).isEqualTo(c.cnn4jAccuracy());
