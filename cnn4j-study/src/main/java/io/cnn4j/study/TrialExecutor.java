@@ -40,8 +40,11 @@ public final class TrialExecutor {
     public TrialResult execute(Trial trial, TrialListener listener) {
         Gemm gemm = Backends.select(trial.backend(), trial.threads());
         Sequential model = VariantFactory.build(base, trial.variant(), trial.seed(), gemm);
-        model.compile(trial.training().optimizer(), "categorical_crossentropy", "accuracy");
+        model.compile(trial.training().createOptimizer(), "categorical_crossentropy", "accuracy");
         int window = base.firstPoolWindow();
+        int evalBatch = trial.training().batchSize();
+        Dataset test = data.test();
+        Tensor testY = test.oneHot();
 
         List<EpochRecord> epochs = new ArrayList<>();
         Optional<List<EpochRecord>> restored = checkpoints.restore(trial.id(), model);
@@ -55,6 +58,7 @@ public final class TrialExecutor {
             }
         }
         int firstEpoch = epochs.size();
+        Integer patience = trial.training().patience();
         Dataset train = data.train();
         Tensor trainY = train.oneHot();
         FitOptions options = FitOptions.defaults().batchSize(trial.training().batchSize()).epochs(trial.training().epochs())
@@ -83,25 +87,49 @@ public final class TrialExecutor {
                         EpochRecord r = new EpochRecord(e, logs.get("loss"), logs.getOrDefault("accuracy", Double.NaN),
                                 logs.getOrDefault("val_loss", Double.NaN), logs.getOrDefault("val_accuracy", Double.NaN),
                                 secondsSince(epochStart));
+                        if (improves(epochs, r) || e == trial.training().epochs() - 1) {
+                            // test now: these may be the weights EarlyStopping(restore_best_weights) restores
+                            Map<String, Double> t = model.evaluate(test.x(), testY, evalBatch);
+                            r = new EpochRecord(r.epoch(), r.loss(), r.accuracy(), r.valLoss(), r.valAccuracy(), secondsSince(epochStart),
+                                    t.get("loss"), t.get("accuracy"));
+                        }
                         epochs.add(r);
                         checkpoints.save(trial.id(), model, epochs);
                         results.append(epochLine(trial, gemm, window, r));
                         listener.epochEnd(trial, r);
+                        if (shouldStop(epochs, patience)) {
+                            model.stopTraining();
+                        }
                     }
                 });
         if (data.validation() != null) {
             options = options.validationData(data.validation().x(), data.validation().oneHot());
         }
-        model.fit(train.x(), trainY, options);
+        if (!shouldStop(epochs, patience) && firstEpoch < trial.training().epochs()) {
+            model.fit(train.x(), trainY, options);
+        }
 
         long evalStart = System.nanoTime();
-        Map<String, Double> test = model.evaluate(data.test().x(), data.test().oneHot(), 256);
+        EpochRecord last = epochs.get(epochs.size() - 1);
+        double testLoss, testAccuracy;
+        if (last.tested()) {
+            testLoss = last.testLoss();
+            testAccuracy = last.testAccuracy();
+        } else {
+            // stopped early after an epoch without improvement (or resumed from such a checkpoint)
+            Map<String, Double> t = model.evaluate(test.x(), testY, evalBatch);
+            testLoss = t.get("loss");
+            testAccuracy = t.get("accuracy");
+        }
         // as many training images as test images (at most TRAIN_EVAL_LIMIT): both terms of the gap equally precise
-        int nTrainEval = Math.min(train.size(), Math.min(TRAIN_EVAL_LIMIT, data.test().size()));
+        int nTrainEval = Math.min(train.size(), Math.min(TRAIN_EVAL_LIMIT, test.size()));
         Dataset trainEval = train.slice(0, nTrainEval);
-        double trainAccuracy = model.evaluate(trainEval.x(), trainEval.oneHot(), 256).get("accuracy");
+        double trainAccuracy = model.evaluate(trainEval.x(), trainEval.oneHot(), evalBatch).get("accuracy");
         double seconds = secondsSoFar(epochs) + secondsSince(evalStart);
-        TrialResult result = new TrialResult(trial, epochs, test.get("loss"), test.get("accuracy"), trainAccuracy, bestEpoch(epochs),
+        int best = bestIndex(epochs);
+        EpochRecord bestRecord = epochs.get(best);
+        TrialResult result = new TrialResult(trial, epochs, testLoss, testAccuracy, trainAccuracy, bestRecord.epoch(),
+                bestRecord.tested() ? bestRecord.testLoss() : Double.NaN, bestRecord.tested() ? bestRecord.testAccuracy() : Double.NaN,
                 seconds, Provenance.peakHeapMb());
         if (trial.seed() == 0) {
             // seed 0's trained models stay for the mechanism checks of the report
@@ -111,6 +139,32 @@ public final class TrialExecutor {
         checkpoints.delete(trial.id());
         listener.trialEnd(result);
         return result;
+    }
+
+    /** The quantity EarlyStopping monitors: validation loss, or training loss when there is no validation set. */
+    static double monitored(EpochRecord r) {
+        return Double.isNaN(r.valLoss()) ? r.loss() : r.valLoss();
+    }
+
+    /** Whether {@code r} lowers the monitored loss below every earlier epoch (Keras: min_delta 0, strict improvement). */
+    static boolean improves(List<EpochRecord> before, EpochRecord r) {
+        return before.isEmpty() || monitored(r) < monitored(before.get(bestIndex(before)));
+    }
+
+    /** Index of the first epoch with the lowest monitored loss (the weights restore_best_weights keeps). */
+    static int bestIndex(List<EpochRecord> epochs) {
+        int best = 0;
+        for (int i = 1; i < epochs.size(); i++) {
+            if (monitored(epochs.get(i)) < monitored(epochs.get(best))) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** EarlyStopping's rule: stop once {@code patience} epochs in a row have not improved on the best. */
+    static boolean shouldStop(List<EpochRecord> epochs, Integer patience) {
+        return patience != null && !epochs.isEmpty() && epochs.size() - 1 - bestIndex(epochs) >= patience;
     }
 
     /** Checkpoint name of a finished trial's final weights. */
@@ -130,20 +184,6 @@ public final class TrialExecutor {
         return s;
     }
 
-    static int bestEpoch(List<EpochRecord> epochs) {
-        int best = -1;
-        boolean byVal = epochs.stream().noneMatch(r -> Double.isNaN(r.valAccuracy()));
-        for (int i = 0; i < epochs.size(); i++) {
-            EpochRecord r = epochs.get(i);
-            if (best < 0) {
-                best = i;
-            } else if (byVal ? r.valAccuracy() > epochs.get(best).valAccuracy() : r.loss() < epochs.get(best).loss()) {
-                best = i;
-            }
-        }
-        return best < 0 ? -1 : epochs.get(best).epoch();
-    }
-
     private static ObjectNode epochLine(Trial trial, Gemm gemm, int window, EpochRecord r) {
         ObjectNode n = ResultsFile.header("epoch", trial, gemm.name(), window);
         n.put("epoch", r.epoch());
@@ -151,6 +191,8 @@ public final class TrialExecutor {
         ResultsFile.putNumber(n, "accuracy", r.accuracy());
         ResultsFile.putNumber(n, "val_loss", r.valLoss());
         ResultsFile.putNumber(n, "val_accuracy", r.valAccuracy());
+        ResultsFile.putNumber(n, "test_loss", r.testLoss());
+        ResultsFile.putNumber(n, "test_accuracy", r.testAccuracy());
         n.put("seconds", r.seconds());
         n.put("peakHeapMb", Provenance.peakHeapMb());
         return n;
@@ -164,6 +206,8 @@ public final class TrialExecutor {
         n.put("trainAccuracy", result.trainAccuracy());
         n.put("gap", result.gap());
         n.put("bestEpoch", result.bestEpoch());
+        ResultsFile.putNumber(n, "bestTestLoss", result.bestTestLoss());
+        ResultsFile.putNumber(n, "bestTestAccuracy", result.bestTestAccuracy());
         n.put("seconds", result.seconds());
         n.put("peakHeapMb", result.peakHeapMb());
         return n;
