@@ -198,10 +198,14 @@ final class Charts {
         double pad = Math.max(0.1, (hi - lo) * 0.08);
         c.getStyler().setXAxisMin(lo - pad);
         c.getStyler().setXAxisMax(hi + pad);
-        c.setCustomYAxisTickLabelsFormatter(y -> {
-            long r = Math.round(y);
-            return Math.abs(y - r) < 1e-6 && r >= 1 && r <= k ? labels[(int) r] : "";
-        });
+        // row names above each interval (XChart's y-axis ticks do not fall on the rows)
+        c.getStyler().setYAxisTicksVisible(false);
+        c.getStyler().setYAxisMax(k + 0.75);
+        for (int r = 1; r <= k; r++) {
+            Stats.Paired pr = cs.get(k - r).paired();
+            c.addAnnotation(new org.knowm.xchart.AnnotationText(labels[r] + String.format(java.util.Locale.ROOT, "  %+.2f", 100 * pr.meanDiff()),
+                    100 * pr.meanDiff(), r + 0.28, false));
+        }
         return png(c);
     }
 

@@ -122,20 +122,23 @@ public final class Headline {
     public static String body(Analysis a, Trial example, int finished, int trials) {
         StringBuilder sb = new StringBuilder();
         int seeds = a.variants().stream().mapToInt(Analysis.VariantStats::seeds).max().orElse(0);
-        sb.append(String.format(Locale.ROOT, "%s, %s, %d epochs%s; %d of %d trials finished, up to %d seeds per variant. "
-                        + "Test accuracy at the %s; differences are variant − baseline (%s) in accuracy points, paired by seed; "
-                        + "verdicts at α = 0.05 after Holm's correction across the %d comparisons, equivalence margin ±%s points.%n%n",
+        sb.append(String.format(Locale.ROOT, "%s, %s, %d epochs%s; %d of %d trials finished, up to %d seed(s) per variant. "
+                        + "Test accuracy at the %s; best epoch: 1-based, lowest validation loss, mean over seeds; gap: training minus "
+                        + "test accuracy after the last epoch (inference mode, points). Differences are variant − baseline (%s) in "
+                        + "accuracy points, paired by seed; verdicts at α = 0.05 after Holm's correction across the %d comparison(s), "
+                        + "equivalence margin ±%s points.%n%n",
                 example.model(), dataDescription(example.data()), example.training().epochs(),
                 example.training().patience() == null ? "" : " (patience " + example.training().patience() + ")", finished, trials, seeds,
                 a.selection().description(), a.baseline() == null ? "–" : a.baseline().name(), a.comparisons().size(),
                 Analysis.points(a.margin())));
-        sb.append("| variant | seeds | test accuracy (mean ± sd) | difference (95% CI) | sd of differences | Holm p (t-test) | Holm p (TOST) "
-                + "| detectable at 80% power | verdict |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        sb.append("| variant | seeds | test accuracy (mean ± sd) | best epoch | gap train − test | difference (95% CI) | sd of differences "
+                + "| Holm p (t-test) | Holm p (TOST) | detectable at 80% power | verdict |\n");
+        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         for (Analysis.VariantStats s : a.variants()) {
             Analysis.Comparison c = a.comparison(s.variant());
             boolean isBase = a.baseline() != null && s.variant().id().equals(a.baseline().id());
-            String acc = ReportWriter.pct(s.testAccuracy().mean()) + " ± " + ReportWriter.pts(s.testAccuracy().sd());
+            String acc = ReportWriter.pct(s.testAccuracy().mean()) + " ± " + ReportWriter.pts(s.testAccuracy().sd()) + " | "
+                    + String.format(Locale.ROOT, "%.1f", s.meanBestEpoch() + 1) + " | " + ReportWriter.signedPts(s.gap().mean());
             if (c == null) {
                 sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | | | | | |%n", s.variant().name(), s.seeds(), acc,
                         isBase ? "baseline" : "–"));

@@ -66,7 +66,9 @@ public final class ReportWriter {
         }
         Analysis.Comparison c = a.comparison(best.variant());
         if (a.baseline() != null && best.variant().id().equals(a.baseline().id())) {
-            sb.append(" That is the baseline itself: element-wise dropout after the pool, the Keras example's placement.");
+            sb.append(a.baseline().dropout().equals("dropout") && a.baseline().position().equals("after")
+                    ? " That is the baseline itself: element-wise dropout after the pool, the Keras example's placement."
+                    : " That is the baseline itself.");
             Analysis.VariantStats other = second;
             Analysis.Comparison oc = other == null ? null : a.comparison(other.variant());
             if (oc != null) {

@@ -24,6 +24,8 @@ import java.util.Optional;
 public final class TrialExecutor {
     /** Training images evaluated in inference mode for the generalisation gap. */
     static final int TRAIN_EVAL_LIMIT = 2000;
+    /** Batch size of the test and train-accuracy evaluations. */
+    static final int EVAL_BATCH = 256;
 
     private final BaseModel base;
     private final StudyData data;
@@ -42,7 +44,8 @@ public final class TrialExecutor {
         Sequential model = VariantFactory.build(base, trial.variant(), trial.seed(), gemm);
         model.compile(trial.training().createOptimizer(), "categorical_crossentropy", "accuracy");
         int window = base.firstPoolWindow();
-        int evalBatch = trial.training().batchSize();
+        // inference in batches of 256, as before per-epoch testing (larger GEMMs; no training buffers involved)
+        int evalBatch = EVAL_BATCH;
         Dataset test = data.test();
         Tensor testY = test.oneHot();
 
