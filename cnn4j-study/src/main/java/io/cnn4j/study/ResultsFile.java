@@ -138,7 +138,7 @@ public final class ResultsFile {
             if (type.equals("epoch")) {
                 int epoch = n.get("epoch").asInt();
                 log.epochs().putIfAbsent(epoch, new EpochRecord(epoch, num(n, "loss"), num(n, "accuracy"), num(n, "val_loss"),
-                        num(n, "val_accuracy"), num(n, "seconds"), num(n, "test_loss"), num(n, "test_accuracy")));
+                        num(n, "val_accuracy"), num(n, "seconds")));
             } else if (type.equals("trial") && log.result() == null) {
                 out.put(id, new TrialLog(log.trial(), log.epochs(), n));
             }

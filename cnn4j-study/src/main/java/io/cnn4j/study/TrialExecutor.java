@@ -90,13 +90,13 @@ public final class TrialExecutor {
                         EpochRecord r = new EpochRecord(e, logs.get("loss"), logs.getOrDefault("accuracy", Double.NaN),
                                 logs.getOrDefault("val_loss", Double.NaN), logs.getOrDefault("val_accuracy", Double.NaN),
                                 secondsSince(epochStart));
-                        if (improves(epochs, r) || e == trial.training().epochs() - 1) {
-                            // test now: these may be the weights EarlyStopping(restore_best_weights) restores
-                            Map<String, Double> t = model.evaluate(test.x(), testY, evalBatch);
-                            r = new EpochRecord(r.epoch(), r.loss(), r.accuracy(), r.valLoss(), r.valAccuracy(), secondsSince(epochStart),
-                                    t.get("loss"), t.get("accuracy"));
-                        }
+                        boolean improved = improves(epochs, r);
                         epochs.add(r);
+                        if (improved) {
+                            // the weights EarlyStopping(restore_best_weights) would restore; saved before the epoch's
+                            // own checkpoint, so a resumed trial never has a best epoch without its weights
+                            checkpoints.save(bestId(trial), model, epochs);
+                        }
                         checkpoints.save(trial.id(), model, epochs);
                         results.append(epochLine(trial, gemm, window, r));
                         listener.epochEnd(trial, r);
@@ -113,17 +113,8 @@ public final class TrialExecutor {
         }
 
         long evalStart = System.nanoTime();
-        EpochRecord last = epochs.get(epochs.size() - 1);
-        double testLoss, testAccuracy;
-        if (last.tested()) {
-            testLoss = last.testLoss();
-            testAccuracy = last.testAccuracy();
-        } else {
-            // stopped early after an epoch without improvement (or resumed from such a checkpoint)
-            Map<String, Double> t = model.evaluate(test.x(), testY, evalBatch);
-            testLoss = t.get("loss");
-            testAccuracy = t.get("accuracy");
-        }
+        Map<String, Double> lastTest = model.evaluate(test.x(), testY, evalBatch);
+        double testLoss = lastTest.get("loss"), testAccuracy = lastTest.get("accuracy");
         // as many training images as test images (at most TRAIN_EVAL_LIMIT): both terms of the gap equally precise
         int nTrainEval = Math.min(train.size(), Math.min(TRAIN_EVAL_LIMIT, test.size()));
         Dataset trainEval = train.slice(0, nTrainEval);
@@ -131,15 +122,31 @@ public final class TrialExecutor {
         double seconds = secondsSoFar(epochs) + secondsSince(evalStart);
         int best = bestIndex(epochs);
         EpochRecord bestRecord = epochs.get(best);
+        double bestTestLoss = testLoss, bestTestAccuracy = testAccuracy;
+        if (best != epochs.size() - 1) {
+            // restore_best_weights: test the weights saved after the best epoch
+            Sequential bestModel = VariantFactory.build(base, trial.variant(), trial.seed(), gemm);
+            bestModel.compile(trial.training().createOptimizer(), "categorical_crossentropy", "accuracy");
+            List<EpochRecord> upToBest = checkpoints.restore(bestId(trial), bestModel).orElseThrow(() -> new IllegalStateException(
+                    "trial " + trial.id() + ": the weights of its best epoch " + (bestRecord.epoch() + 1) + " were not saved"));
+            if (upToBest.size() != best + 1) {
+                throw new IllegalStateException("trial " + trial.id() + ": saved best weights are from epoch " + upToBest.size()
+                        + ", the best epoch is " + (best + 1));
+            }
+            Map<String, Double> t = bestModel.evaluate(test.x(), testY, evalBatch);
+            bestTestLoss = t.get("loss");
+            bestTestAccuracy = t.get("accuracy");
+        }
+        seconds = secondsSoFar(epochs) + secondsSince(evalStart);
         TrialResult result = new TrialResult(trial, epochs, testLoss, testAccuracy, trainAccuracy, bestRecord.epoch(),
-                bestRecord.tested() ? bestRecord.testLoss() : Double.NaN, bestRecord.tested() ? bestRecord.testAccuracy() : Double.NaN,
-                seconds, Provenance.peakHeapMb());
+                bestTestLoss, bestTestAccuracy, seconds, Provenance.peakHeapMb());
         if (trial.seed() == 0) {
             // seed 0's trained models stay for the mechanism checks of the report
             checkpoints.save(finalId(trial), model, epochs);
         }
         results.append(resultLine(result, gemm, window));
         checkpoints.delete(trial.id());
+        checkpoints.delete(bestId(trial));
         listener.trialEnd(result);
         return result;
     }
@@ -170,6 +177,11 @@ public final class TrialExecutor {
         return patience != null && !epochs.isEmpty() && epochs.size() - 1 - bestIndex(epochs) >= patience;
     }
 
+    /** Checkpoint name of a running trial's best weights so far (lowest validation loss). */
+    static String bestId(Trial trial) {
+        return trial.id() + ".best";
+    }
+
     /** Checkpoint name of a finished trial's final weights. */
     static String finalId(Trial trial) {
         return trial.id() + ".final";
@@ -194,8 +206,6 @@ public final class TrialExecutor {
         ResultsFile.putNumber(n, "accuracy", r.accuracy());
         ResultsFile.putNumber(n, "val_loss", r.valLoss());
         ResultsFile.putNumber(n, "val_accuracy", r.valAccuracy());
-        ResultsFile.putNumber(n, "test_loss", r.testLoss());
-        ResultsFile.putNumber(n, "test_accuracy", r.testAccuracy());
         n.put("seconds", r.seconds());
         n.put("peakHeapMb", Provenance.peakHeapMb());
         return n;
