@@ -122,7 +122,15 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
         n.set("placements", ResultsFile.JSON.valueToTree(placements));
         n.set("variants", ResultsFile.JSON.valueToTree(variants));
         n.put("seeds", seeds);
-        n.set("training", ResultsFile.JSON.valueToTree(training));
+        ObjectNode t = ResultsFile.JSON.valueToTree(training);
+        // the options added later hash only when set, so studies started before them keep their ids
+        if (training.optimizerName().equals("adam")) {
+            t.remove("optimizerName");
+        }
+        if (training.patience() == null) {
+            t.remove("patience");
+        }
+        n.set("training", t);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(n.toString().getBytes(StandardCharsets.UTF_8));
             return preset + "-" + HexFormat.of().formatHex(h, 0, 4);
