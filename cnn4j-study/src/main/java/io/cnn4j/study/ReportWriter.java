@@ -225,6 +225,10 @@ public final class ReportWriter {
         if (identical != null) {
             b.add(new Object[]{"p", identical});
         }
+        String covered = spatialCoveredByIdentity(a);
+        if (covered != null) {
+            b.add(new Object[]{"p", covered});
+        }
         b.add(new Object[]{"img", "gap.png"});
         b.add(new Object[]{"img", "curves.png"});
         b.add(new Object[]{"img", "val-loss.png"});
@@ -305,6 +309,22 @@ public final class ReportWriter {
                 "Wu & Gu 2015, Towards dropout training for convolutional neural networks (max-pooling dropout, probabilistic weighted pooling), arXiv 1512.00242.",
                 "Ghiasi et al. 2018, DropBlock: a regularization method for convolutional networks, arXiv 1810.12890.")});
         return new Sections(b);
+    }
+
+    /**
+     * When spatial dropout ran on one side of the pool only (the answer preset runs it after): the
+     * other side is the same computation with the same mask, so it is covered by mechanism check (a).
+     */
+    static String spatialCoveredByIdentity(Analysis a) {
+        List<String> sides = a.variants().stream().map(Analysis.VariantStats::variant).filter(v -> v.dropout().equals("spatial"))
+                .map(Variant::position).distinct().toList();
+        if (sides.size() != 1) {
+            return null;
+        }
+        String ran = sides.get(0), other = ran.equals("after") ? "before" : "after";
+        return "Spatial dropout " + other + " the pool was not run: it draws the same channel mask as spatial dropout " + ran
+                + " the pool, and a channel mask commutes with pooling (check (a) below), so it is the same computation and its "
+                + "numbers are those of the " + ran + "-pool variant up to float rounding.";
     }
 
     /** When spatial before and after ran on the same seeds, how far apart their test accuracies are (0 for max pooling by construction). */
