@@ -52,9 +52,10 @@ public final class ReportWriter {
         StringBuilder sb = new StringBuilder();
         int epochs = config.training().epochs();
         sb.append(String.format(Locale.ROOT, "On %s (%d training and %d test images, %d seed%s × %d epoch%s per variant), the best placement was %s "
-                        + "with a mean test accuracy of %s (95%% CI %s)",
+                        + "with a mean test accuracy of %s (95%% CI %s; %s)",
                 config.data().name(), data.train().size(), data.test().size(), best.seeds(), best.seeds() == 1 ? "" : "s", epochs,
-                epochs == 1 ? "" : "s", best.variant().name(), pct(best.testAccuracy().mean()), ci(best.testAccuracy())));
+                epochs == 1 ? "" : "s", best.variant().name(), pct(best.testAccuracy().mean()), ci(best.testAccuracy()),
+                a.selection() == Selection.BEST ? "test accuracy at each trial's best validation epoch" : "test accuracy after the last epoch"));
         if (second != null && best.testAccuracy().mean() - second.testAccuracy().mean() < 1e-12) {
             sb.append(String.format(Locale.ROOT, ", a margin of 0.00 points: it is tied with %s (%s), so this run does not rank them.",
                     second.variant().name(), pct(second.testAccuracy().mean())));
