@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 ExportCommand.class,
                 ExampleCommand.class,
                 StudyCommand.class,
+                ReportCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
