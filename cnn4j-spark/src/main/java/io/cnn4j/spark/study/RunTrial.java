@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * One Spark task: runs one trial (its JSON spec in, a short JSON receipt out) with the ordinary
  * {@link TrialExecutor}, from the trial's newest checkpoint if an earlier attempt left one. The
- * attempt writes its result lines to a file of its own, {@code attempts/<trial>/<attempt>.jsonl}; the
+ * attempt writes its result lines to a file of its own, {@code attempts/<trial>/<app>-task<N>-exec<E>.jsonl}; the
  * driver alone copies them into the results file, once per (trial, epoch) whatever the attempts.
  */
 final class RunTrial implements Function<String, String> {
@@ -50,7 +50,9 @@ final class RunTrial implements Function<String, String> {
         HadoopStudyStorage storage = new HadoopStudyStorage(studyUri, hadoopSettings);
         TaskContext task = TaskContext.get();
         String executor = SparkEnv.get().executorId();
-        String attempt = String.format(Locale.ROOT, "%s/%s/task%06d-exec%s.jsonl", ATTEMPTS, trial.id(), task.taskAttemptId(), executor);
+        // task attempt ids are unique within one application only; a restarted driver is a new application
+        String attempt = String.format(Locale.ROOT, "%s/%s/%s-task%d-exec%s.jsonl", ATTEMPTS, trial.id(), SparkEnv.get().conf().getAppId(),
+                task.taskAttemptId(), executor);
         ResultsFile lines = new ResultsFile(storage, attempt);
         new TrialExecutor(base, data, lines, new EpochCheckpointStore(storage)).execute(trial, TrialListener.NONE);
         ObjectNode receipt = JSON.createObjectNode();

@@ -66,6 +66,13 @@ final class TinyStudy {
         return count;
     }
 
+    /** A trial's attempt files (not the temporary files of a write cut short). */
+    static List<Path> attempts(Path trialDir) throws java.io.IOException {
+        try (var s = Files.list(trialDir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+    }
+
     static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     }
