@@ -55,7 +55,6 @@ public final class SparkStudyCommand extends StudyCommand {
                     + ", which every worker must mount at that path");
         }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            sc.setLogLevel(System.getenv().getOrDefault("CNN4J_SPARK_LOG", "WARN"));
             Study.run(config, System.out, System.console() != null, new SparkTrialEngine(sc, store));
         }
     }

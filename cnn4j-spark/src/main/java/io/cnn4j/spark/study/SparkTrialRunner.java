@@ -12,13 +12,13 @@ import io.cnn4j.study.TrialResult;
 import io.cnn4j.study.TrialRunner;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +86,15 @@ public final class SparkTrialRunner implements TrialRunner {
         int steps = (data.train().size() + trials.get(0).training().batchSize() - 1) / trials.get(0).training().batchSize();
         SparkListener starts = new SparkListener() {
             @Override
+            public void onTaskEnd(SparkListenerTaskEnd e) {
+                merge(todo, seen, finished, listener);
+            }
+
+            @Override
             public void onTaskStart(SparkListenerTaskStart e) {
+                // Spark may report a task's start before the end of the task whose slot it took; the ended trial's
+                // final line is in its attempt file by then, so report that first and the running count stays right
+                merge(todo, seen, finished, listener);
                 int i = e.taskInfo().index();
                 if (i >= 0 && i < todo.size() && !finished.contains(todo.get(i).id())) {
                     Trial t = todo.get(i);
@@ -151,7 +159,7 @@ public final class SparkTrialRunner implements TrialRunner {
     }
 
     /** Copies every complete line of the trials' attempt files not yet in the results file into it, in order, and reports it. */
-    private void merge(List<Trial> trials, Set<String> seen, Set<String> finished, TrialListener listener) {
+    private synchronized void merge(List<Trial> trials, Set<String> seen, Set<String> finished, TrialListener listener) {
         for (Trial t : trials) {
             if (finished.contains(t.id())) {
                 continue;
@@ -192,7 +200,4 @@ public final class SparkTrialRunner implements TrialRunner {
         return v == null || v.isNull() ? Double.NaN : v.asDouble();
     }
 
-    static Map<String, String> settings(Map<String, String> m) {
-        return new HashMap<>(m);
-    }
 }
