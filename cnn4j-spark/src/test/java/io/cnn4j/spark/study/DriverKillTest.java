@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * results are the local runner's, every line once.
  */
 class DriverKillTest {
-    static final int TRAIN = 1536;
+    static final int TRAIN = TinyStudy.KILL_TRAIN;
 
     /** Whether some trial's attempt file (what the executor wrote, ahead of the results file) has an epoch but no final line. */
     static boolean betweenEpochs(Path attempts) throws Exception {
@@ -44,7 +44,6 @@ class DriverKillTest {
 
     @Test
     void rerunSkipsFinishedTrialsAndResumesTheOthers(@TempDir Path tmp) throws Exception {
-        Study.Outcome reference = Study.run(TinyStudy.config(tmp.resolve("local"), TRAIN), TinyStudy.quiet(), false);
         Path out = tmp.resolve("spark");
         Path dir = TinyStudy.config(out, TRAIN).directory();
         Path results = dir.resolve("results.jsonl");
@@ -111,6 +110,6 @@ class DriverKillTest {
         assertThat(resumed).as("a trial continued from its checkpoint").isTrue();
         assertThat(TinyStudy.counts(results).values()).containsOnly(1).hasSize(TinyStudy.TRIALS * (TinyStudy.EPOCHS + 1));
         assertThat(TinyStudy.numbers(Files.readAllLines(results)))
-                .isEqualTo(TinyStudy.numbers(Files.readAllLines(reference.directory().resolve("results.jsonl"))));
+                .isEqualTo(TinyStudy.numbers(TinyStudy.reference(TRAIN)));
     }
 }

@@ -28,13 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checkpoint on the other executor. Every process started here is stopped, also on failure.
  */
 class StandaloneClusterTest {
-    static final int TRAIN = 1536;
+    static final int TRAIN = TinyStudy.KILL_TRAIN;
 
     private final List<Process> started = new ArrayList<>();
 
     @Test
     void studySurvivesALostWorkerWithTheLocalNumbers(@TempDir Path tmp) throws Exception {
-        Study.Outcome reference = Study.run(TinyStudy.config(tmp.resolve("local"), TRAIN), TinyStudy.quiet(), false);
         // an empty Spark home: the Workers build executor class paths from it plus spark.executor.extraClassPath
         Path sparkHome = Files.createDirectories(tmp.resolve("spark-home/jars"));
         // Master and Workers log at INFO (the test class path's log4j2.properties says WARN): registrations are INFO lines
@@ -106,7 +105,7 @@ class StandaloneClusterTest {
             assertThat(TinyStudy.counts(results).values()).as("no trial or epoch lost or twice").containsOnly(1)
                     .hasSize(TinyStudy.TRIALS * (TinyStudy.EPOCHS + 1));
             assertThat(TinyStudy.numbers(Files.readAllLines(results)))
-                    .isEqualTo(TinyStudy.numbers(Files.readAllLines(reference.directory().resolve("results.jsonl"))));
+                    .isEqualTo(TinyStudy.numbers(TinyStudy.reference(TRAIN)));
             // the killed trial ran again elsewhere, from its checkpoint: its epoch 0 was timed once, then restored
             List<Path> tries = TinyStudy.attempts(attempts.resolve(killed));
             assertThat(tries).hasSizeGreaterThanOrEqualTo(2);

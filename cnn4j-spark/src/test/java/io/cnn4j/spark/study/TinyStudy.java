@@ -3,6 +3,7 @@ package io.cnn4j.spark.study;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cnn4j.study.DataSpec;
+import io.cnn4j.study.Study;
 import io.cnn4j.study.StudyConfig;
 import io.cnn4j.study.TrainingSpec;
 import org.apache.spark.SparkConf;
@@ -24,6 +25,8 @@ final class TinyStudy {
     static final List<String> PLACEMENTS = List.of("none", "dropout-after");
     static final int TRIALS = SEEDS * PLACEMENTS.size();
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Training images of the kill tests: epochs long enough (about a second here) to catch a trial between two. */
+    static final int KILL_TRAIN = 768;
 
     private TinyStudy() {
     }
@@ -32,6 +35,28 @@ final class TinyStudy {
     static StudyConfig config(Path out, int train) {
         return new StudyConfig("test", new DataSpec("synthetic:12x12x1:4", train, 96, 0.25), "simple-cnn", List.of("max"), 0.25, "nominal",
                 PLACEMENTS, null, null, SEEDS, new TrainingSpec(EPOCHS, 16, 0.003), "scalar", 1, out, "spark study test");
+    }
+
+    private static final Map<Integer, List<String>> REFERENCE = new HashMap<>();
+
+    /** The local runner's results lines for the tiny study with {@code train} images, computed once per test JVM. */
+    static synchronized List<String> reference(int train) throws Exception {
+        List<String> lines = REFERENCE.get(train);
+        if (lines == null) {
+            Path dir = Files.createTempDirectory("cnn4j-spark-reference");
+            try {
+                Study.Outcome o = Study.run(config(dir, train), quiet(), false);
+                lines = Files.readAllLines(o.directory().resolve("results.jsonl"));
+                REFERENCE.put(train, lines);
+            } finally {
+                try (var all = Files.walk(dir)) {
+                    for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+        return lines;
     }
 
     static SparkConf local(int threads) {
