@@ -55,7 +55,9 @@ public final class SparkStudyCommand extends StudyCommand {
                     + ", which every worker must mount at that path");
         }
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
-            Study.run(config, System.out, System.console() != null, new SparkTrialEngine(sc, store));
+            // plain progress lines (start, epoch, done with counts and ETA): tasks report per epoch, not per batch, so there is
+            // nothing to redraw live
+            Study.run(config, System.out, false, new SparkTrialEngine(sc, store));
         }
     }
 

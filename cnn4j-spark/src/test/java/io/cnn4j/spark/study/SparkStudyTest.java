@@ -21,6 +21,32 @@ class SparkStudyTest {
     }
 
     @Test
+    void cnn4jSparkStudyTakesCnn4jStudysOptionsAndGivesItsNumbers(@TempDir Path tmp) throws Exception {
+        List<String> options = List.of("--data", "synthetic:12x12x1:4", "--model", "simple-cnn", "--seeds", "2", "--epochs", "1",
+                "--variants", "none,spatial-after", "--subset", "160", "--test-size", "64", "--batch-size", "16", "--backend", "scalar",
+                "--threads", "1");
+        List<String> local = new java.util.ArrayList<>(List.of("study", "--out", tmp.resolve("local").toString()));
+        local.addAll(options);
+        List<String> spark = new java.util.ArrayList<>(List.of("study", "--out", tmp.resolve("spark").toString(), "--master", "local[2]",
+                "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1"));
+        spark.addAll(options);
+        assertThat(io.cnn4j.cli.Main.commandLine().execute(local.toArray(String[]::new))).isZero();
+        assertThat(io.cnn4j.spark.SparkMain.commandLine().execute(spark.toArray(String[]::new))).isZero();
+        List<String> a = Files.readAllLines(only(tmp.resolve("local")).resolve("results.jsonl"));
+        List<String> b = Files.readAllLines(only(tmp.resolve("spark")).resolve("results.jsonl"));
+        assertThat(TinyStudy.numbers(b)).isEqualTo(TinyStudy.numbers(a)).hasSize(2 * 2 * 2);
+        assertThat(io.cnn4j.spark.SparkMain.commandLine().execute("study", "--preset", "huge")).isEqualTo(2);
+    }
+
+    private static Path only(Path out) throws Exception {
+        try (var s = Files.list(out)) {
+            List<Path> dirs = s.toList();
+            assertThat(dirs).hasSize(1);
+            return dirs.get(0);
+        }
+    }
+
+    @Test
     void localModeWritesTheLocalRunnersResultsAndReport(@TempDir Path tmp) throws Exception {
         Study.Outcome local = Study.run(TinyStudy.config(tmp.resolve("local"), 192), TinyStudy.quiet(), false);
         Study.Outcome spark;
