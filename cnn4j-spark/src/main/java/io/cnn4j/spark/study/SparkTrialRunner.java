@@ -19,11 +19,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,7 +67,8 @@ public final class SparkTrialRunner implements TrialRunner {
             return List.of();
         }
         ExecutorStudyData.offer(trials.get(0).data(), data);
-        Set<String> seen = new HashSet<>();
+        // read by Spark's listener thread too
+        Set<String> seen = ConcurrentHashMap.newKeySet();
         for (String line : results.lines()) {
             try {
                 seen.add(key(RunTrial.JSON.readTree(line)));
@@ -75,7 +76,7 @@ public final class SparkTrialRunner implements TrialRunner {
                 // a line cut short by a kill; the results file's repair() dropped it, nothing to count
             }
         }
-        Set<String> finished = new HashSet<>();
+        Set<String> finished = ConcurrentHashMap.newKeySet();
         // lines a killed driver had not copied yet
         merge(trials, seen, finished, listener);
         List<Trial> todo = trials.stream().filter(t -> !finished.contains(t.id())).toList();
