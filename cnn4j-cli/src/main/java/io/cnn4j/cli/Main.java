@@ -17,8 +17,10 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 SummaryCommand.class,
+                ExportCommand.class,
                 ExampleCommand.class,
                 StudyCommand.class,
+                ReportCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
