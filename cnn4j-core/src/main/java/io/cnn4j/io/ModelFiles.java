@@ -250,9 +250,11 @@ public final class ModelFiles {
         }
         JsonNode header;
         try {
-            header = ModelJson.MAPPER.readTree(new String(bytes, PREFIX, (int) headerLen, StandardCharsets.UTF_8));
+            header = StrictJson.MAPPER.readTree(StrictJson.decode(Arrays.copyOfRange(bytes, PREFIX, PREFIX + (int) headerLen), "header"));
         } catch (JsonProcessingException e) {
-            throw new ModelFileException(file, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new ModelFileException(file, "header: " + StrictJson.describe(e));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage());
         }
         try {
             return fromHeader(header, b, PREFIX + (int) headerLen, (int) dataLen, gemm, file);

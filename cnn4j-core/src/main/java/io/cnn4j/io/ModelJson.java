@@ -23,6 +23,7 @@ import io.cnn4j.layers.MaxPooling2D;
 import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.Pooling2D;
 import io.cnn4j.layers.SpatialDropout2D;
+import io.cnn4j.model.MemoryBudget;
 import io.cnn4j.model.Sequential;
 
 import java.io.IOException;
@@ -200,20 +201,18 @@ public final class ModelJson {
 
     /** Reads an architecture file; errors name the file. */
     public static Sequential read(Path file, long defaultSeed) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
         try {
+            String text = StrictJson.readText(file, ModelFiles.MAX_HEADER);
             Sequential model = fromJson(text, defaultSeed);
-            // weights and gradients (plus optimizer slots later) must fit the heap; say so before build allocates them
+            // weights and gradients must fit the heap before build allocates them (compile checks the optimizer's state)
             long params = ModelFiles.parameterCount(model);
-            long bytes = 8 * params;
-            if (params > Integer.MAX_VALUE || bytes > Runtime.getRuntime().maxMemory()) {
-                throw new IllegalArgumentException("the model has " + params + " parameters; weights and gradients alone need "
-                        + (bytes >> 20) + " MiB, more than this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-                        + " MiB; raise it with -Xmx)");
-            }
+            MemoryBudget.arrayLength(params, "the model's weights");
+            MemoryBudget.requireHeap(MemoryBudget.mul(8, params), String.format(java.util.Locale.ROOT,
+                    "the weights and gradients of the model's %,d parameters", params));
             return model;
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new ModelFileException(file, e.getMessage(), e);
+            String m = e.getMessage();
+            throw new ModelFileException(file, m != null && m.startsWith(file.toString() + ": ") ? m.substring(file.toString().length() + 2) : m, e);
         }
     }
 
@@ -225,10 +224,9 @@ public final class ModelJson {
     public static Sequential fromJson(String json, long defaultSeed) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = StrictJson.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+            throw new IllegalArgumentException(StrictJson.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("a model JSON must be an object with class_name and config");

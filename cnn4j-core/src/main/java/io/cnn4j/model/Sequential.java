@@ -183,6 +183,50 @@ public final class Sequential {
         this.parameters = List.copyOf(params);
         this.inputShape = in.clone();
         this.built = true;
+        checkMemory(1, false, "build");
+    }
+
+    /**
+     * Bytes a built model needs for batches of {@code batch}: weights and gradients, the
+     * optimizer's state (once compiled), and every layer's per-sample buffers times the batch, in
+     * saturating long arithmetic. A lower bound of the real use, used to refuse runs that cannot fit.
+     *
+     * @param batch    samples per batch
+     * @param training whether for training (forward and backward) or inference
+     * @return estimated bytes, Long.MAX_VALUE when it overflows
+     */
+    public long memoryEstimate(int batch, boolean training) {
+        requireBuilt();
+        long params = 0;
+        for (Parameter p : parameters) {
+            params = MemoryBudget.add(params, p.size());
+        }
+        long arraysPerParam = 2 + (optimizer != null ? optimizer.stateArraysPerParameter() : 0);
+        long floats = MemoryBudget.mul(params, arraysPerParam);
+        for (Layer l : layers) {
+            floats = MemoryBudget.add(floats, MemoryBudget.mul(batch, l.bufferFloatsPerSample(training)));
+        }
+        return MemoryBudget.mul(4, floats);
+    }
+
+    /**
+     * Refuses, with the numbers, a batch size whose buffers cannot fit one Java array or this JVM's heap.
+     *
+     * @param batch    samples per batch
+     * @param training whether for training or inference
+     * @param where    the operation, for the message (e.g. "fit")
+     */
+    public void checkMemory(int batch, boolean training, String where) {
+        requireBuilt();
+        for (Layer l : layers) {
+            MemoryBudget.arrayLength(MemoryBudget.mul(batch, MemoryBudget.count(l.outputShape())),
+                    where + ": layer '" + l.name() + "' output for a batch of " + batch);
+        }
+        long params = parameterCount();
+        String what = String.format(Locale.ROOT, "%s: %,d parameters (weights, gradients%s) and the buffers of batches of %d",
+                where, params, optimizer == null || optimizer.stateArraysPerParameter() == 0 ? ""
+                        : " and " + optimizer.name() + "'s " + optimizer.stateArraysPerParameter() + " state arrays", batch);
+        MemoryBudget.requireHeap(memoryEstimate(batch, training), what);
     }
 
     static String snake(String className) {
@@ -244,6 +288,8 @@ public final class Sequential {
             this.metrics.add("accuracy");
         }
         build();
+        // the optimizer's state arrays are allocated at the first step: check they fit now
+        checkMemory(1, true, "compile");
         return this;
     }
 
@@ -291,6 +337,7 @@ public final class Sequential {
         }
         int batch = Math.min(options.batchSize(), n);
         int steps = (n + batch - 1) / batch;
+        checkMemory(batch, true, "fit");
         List<Callback> callbacks = new ArrayList<>();
         if (options.verbose() > 0) {
             callbacks.add(new ProgressPrinter(System.out, options.verbose(), System.console() != null));
@@ -524,6 +571,7 @@ public final class Sequential {
         requireCompiled();
         checkBatchSize(batchSize, "evaluate");
         checkData(x, y, "evaluate");
+        checkMemory(Math.min(batchSize, Math.max(1, x.dim(0))), false, "evaluate");
         int n = x.dim(0);
         double lossSum = 0;
         long correct = 0;
@@ -569,6 +617,7 @@ public final class Sequential {
     private Tensor predictBatched(Tensor x, int batchSize, boolean training) {
         checkBatchSize(batchSize, "predict");
         checkInputs(x, "predict");
+        checkMemory(Math.min(batchSize, Math.max(1, x.dim(0))), false, "predict");
         int n = x.dim(0);
         Tensor out = Tensor.zeros(Shapes.prepend(n, outputShape()));
         int item = out.itemSize();

@@ -86,6 +86,11 @@ public final class Adam extends AbstractOptimizer<Adam.Config> {
     }
 
     @Override
+    public int stateArraysPerParameter() {
+        return 2;
+    }
+
+    @Override
     public List<float[]> state(List<Parameter> parameters) {
         if (moments.isEmpty()) {
             for (Parameter p : parameters) {

@@ -23,6 +23,17 @@ public interface Optimizer {
     /** The optimizer's state arrays (for checkpoints), allocating them for {@code parameters} if needed. */
     List<float[]> state(List<Parameter> parameters);
 
+    /**
+     * How many arrays of each parameter's size {@link #state} allocates (Adam: 2, SGD with momentum: 1,
+     * plain SGD: 0), so that the model can check the heap before they are allocated. Unknown
+     * optimizers count 2.
+     *
+     * @return state arrays per parameter
+     */
+    default int stateArraysPerParameter() {
+        return 2;
+    }
+
     /** Restores the iteration count; state arrays are filled through {@link #state(List)}. */
     void setIterations(long iterations);
 
