@@ -5,6 +5,7 @@ import io.cnn4j.data.DataSplits;
 import io.cnn4j.data.Dataset;
 import io.cnn4j.data.ImageAugmentation;
 import io.cnn4j.data.Standardizer;
+import io.cnn4j.io.AtomicFiles;
 import io.cnn4j.io.ModelCheckpoint;
 import io.cnn4j.io.ModelFiles;
 import io.cnn4j.io.SavedModel;
@@ -12,6 +13,7 @@ import io.cnn4j.io.TrainingState;
 import io.cnn4j.kernels.Backends;
 import io.cnn4j.model.FitOptions;
 import io.cnn4j.model.History;
+import io.cnn4j.model.InvalidSettingException;
 import io.cnn4j.model.Sequential;
 import io.cnn4j.optim.Adam;
 import io.cnn4j.optim.Optimizer;
@@ -104,8 +106,20 @@ public final class TrainCommand implements Callable<Integer> {
         validate();
         threads.apply(spec.commandLine());
         int batchSize = batch.get(spec.commandLine());
+        // fail before the work: every place we will write must be writable now, not after training
+        if (save != null) {
+            AtomicFiles.checkWritable(save, "--save");
+        }
+        if (checkpointDir != null) {
+            AtomicFiles.checkWritable(checkpointDir.resolve(ModelCheckpoint.FILE_NAME), "--checkpoint-dir");
+        }
         boolean terminal = System.console() != null;
         DataSplits splits = data.load(err, terminal);
+        int[] imageShape = splits.inputShape();
+        if (augment && imageShape.length == 3 && shift >= Math.min(imageShape[0], imageShape[1])) {
+            throw new InvalidSettingException("--shift " + shift + " is not smaller than the images (" + imageShape[0] + "x" + imageShape[1]
+                    + "): a shift that large moves every pixel out of the image");
+        }
         Dataset train = splits.train();
         Dataset test = splits.test();
         Standardizer standardizer = null;
@@ -115,6 +129,9 @@ public final class TrainCommand implements Callable<Integer> {
             test = standardizer.apply(test);
         }
         ObjectNode metadata = Preprocess.metadata(splits, standardizer);
+        Preprocess.recordInputRange(metadata, splits.train().x());
+        ObjectNode run = runIdentity(splits);
+        metadata.set("run", run);
         out.printf(Locale.ROOT, "data: %s from %s: %d training, %d test images of %s, %d classes%n", splits.name(), splits.source(),
                 train.size(), test.size(), io.cnn4j.tensor.Shapes.toString(splits.inputShape()), splits.classes());
 
@@ -126,9 +143,10 @@ public final class TrainCommand implements Callable<Integer> {
             SavedModel cp = checkpoint.get();
             String cpData = cp.metadata().path("dataset").asText("");
             if (!cpData.equals(splits.name())) {
-                throw new IllegalArgumentException("the checkpoint in " + checkpointDir + " was trained on '" + cpData + "', not '"
+                throw new InvalidSettingException("the checkpoint in " + checkpointDir + " was trained on '" + cpData + "', not '"
                         + splits.name() + "'; use another --checkpoint-dir");
             }
+            requireSameRun(cp.metadata().get("run"), run);
             net = cp.model();
             resumedFrom = cp.training().orElse(null);
             initialEpoch = resumedFrom == null ? 0 : resumedFrom.epochsDone();
@@ -164,11 +182,97 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "test loss: %.4f - test accuracy: %.4f%n", score.get("loss"), score.get("accuracy"));
         out.printf(Locale.ROOT, "peak heap: %d MiB%n", MemoryPeaks.heapBytes() >> 20);
         if (save != null) {
-            ModelFiles.save(net, save, null, metadata);
+            try {
+                ModelFiles.save(net, save, null, metadata);
+            } catch (java.io.IOException e) {
+                // the trained model must not be lost: write it where we can and say where
+                Path fallback = saveElsewhere(net, metadata);
+                err.println("cnn4j: error: " + e.getMessage());
+                err.println("cnn4j: the trained model was saved to " + fallback + " instead");
+                err.flush();
+                out.flush();
+                return 1;
+            }
             out.println("saved " + save);
         }
         out.flush();
         return 0;
+    }
+
+    /** Saves to the working directory, else the temporary directory, under --save's file name; returns where. */
+    private Path saveElsewhere(Sequential net, ObjectNode metadata) throws java.io.IOException {
+        String name = save.getFileName() == null ? "model.cnn4j" : save.getFileName().toString();
+        java.io.IOException last = null;
+        for (Path dir : new Path[]{Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))}) {
+            Path f = dir.resolve(name);
+            if (f.toAbsolutePath().equals(save.toAbsolutePath()) || java.nio.file.Files.exists(f)) {
+                f = dir.resolve("cnn4j-unsaved-" + ProcessHandle.current().pid() + "-" + name);
+            }
+            try {
+                ModelFiles.save(net, f, null, metadata);
+                return f;
+            } catch (java.io.IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /**
+     * What makes this run's result: a checkpoint written under other settings must not be resumed
+     * as if it were this run. The model is identified by its content, not its path.
+     */
+    ObjectNode runIdentity(DataSplits splits) throws java.io.IOException {
+        ObjectNode r = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        r.put("--model", ModelSource.isBuiltIn(model) ? model.toLowerCase(Locale.ROOT) : "sha256:" + sha256(Path.of(model)));
+        r.put("--optimizer", optimizer.toLowerCase(Locale.ROOT));
+        r.put("--lr", lr == null ? (optimizer.equalsIgnoreCase("sgd") ? 0.01 : 0.001) : lr);
+        r.put("--momentum", momentum);
+        r.put("--nesterov", nesterov);
+        r.put("--decay", decay);
+        r.put("--seed", seed);
+        r.put("--batch-size", batch.get(spec.commandLine()));
+        r.put("--validation-split", validationSplit);
+        r.put("--augment", augment);
+        r.put("--shift", augment ? shift : 0);
+        r.put("--standardize", standardize);
+        r.put("--dataset", splits.name());
+        r.put("--limit", data.limit == null ? 0 : data.limit);
+        return r;
+    }
+
+    /** Refuses a checkpoint whose run settings differ from this run's, naming each difference. */
+    void requireSameRun(com.fasterxml.jackson.databind.JsonNode recorded, ObjectNode now) {
+        if (recorded == null || !recorded.isObject()) {
+            throw new InvalidSettingException("the checkpoint in " + checkpointDir + " records no run settings (written by an older cnn4j), "
+                    + "so it cannot be checked against this run; use another --checkpoint-dir or delete it to start fresh");
+        }
+        java.util.List<String> diffs = new java.util.ArrayList<>();
+        now.fieldNames().forEachRemaining(k -> {
+            com.fasterxml.jackson.databind.JsonNode was = recorded.get(k);
+            com.fasterxml.jackson.databind.JsonNode is = now.get(k);
+            boolean same = was != null && (was.isNumber() && is.isNumber() ? was.asDouble() == is.asDouble() : was.equals(is));
+            if (!same) {
+                diffs.add(k + " " + (was == null ? "(not recorded)" : was.asText()) + " in the checkpoint, " + is.asText() + " now");
+            }
+        });
+        if (!diffs.isEmpty()) {
+            throw new InvalidSettingException("the checkpoint in " + checkpointDir + " belongs to a different run (" + String.join("; ", diffs)
+                    + "); rerun with its settings to resume, or use another --checkpoint-dir (or delete it) to start fresh");
+        }
+    }
+
+    static String sha256(Path file) throws java.io.IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int r; (r = in.read(buf)) > 0; ) {
+                md.update(buf, 0, r);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void validate() {
@@ -181,6 +285,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--validation-split must be in [0, 1), got " + validationSplit);
         }
         threads.check(cl);
+        if (verbose < 0 || verbose > 2) {
+            throw new CommandLine.ParameterException(cl, "--verbose must be 0, 1 or 2, got " + verbose);
+        }
         if (shift < 0) {
             throw new CommandLine.ParameterException(cl, "--shift must be ≥ 0, got " + shift);
         }

@@ -572,6 +572,7 @@ public final class Sequential {
         checkBatchSize(batchSize, "evaluate");
         checkData(x, y, "evaluate");
         checkMemory(Math.min(batchSize, Math.max(1, x.dim(0))), false, "evaluate");
+        requireFinite(x, "evaluate");
         int n = x.dim(0);
         double lossSum = 0;
         long correct = 0;
@@ -618,6 +619,7 @@ public final class Sequential {
         checkBatchSize(batchSize, "predict");
         checkInputs(x, "predict");
         checkMemory(Math.min(batchSize, Math.max(1, x.dim(0))), false, "predict");
+        requireFinite(x, "predict");
         int n = x.dim(0);
         Tensor out = Tensor.zeros(Shapes.prepend(n, outputShape()));
         int item = out.itemSize();
@@ -661,6 +663,18 @@ public final class Sequential {
         }
         int[] shape = Shapes.prepend(x.dim(0), outputShape());
         return new McPrediction(new Tensor(mean, shape), new Tensor(std, shape), mcSamples);
+    }
+
+    /** Non-finite inputs give NaN outputs and a NaN loss without any error: refuse them up front, saying where. */
+    private static void requireFinite(Tensor x, String where) {
+        float[] d = x.data();
+        for (int i = 0, n = x.size(); i < n; i++) {
+            if (!Float.isFinite(d[i])) {
+                int item = x.itemSize();
+                throw new IllegalArgumentException(where + ": input sample " + (i / item) + " holds " + d[i] + " (value " + (i % item)
+                        + " of " + item + "); check the data for NaN or infinite values");
+            }
+        }
     }
 
     private void checkInputs(Tensor x, String where) {

@@ -369,21 +369,45 @@ public final class ReportWriter {
         return h.toString();
     }
 
-    private static String md(String s) {
-        return s.replace("|", "\\|");
+    /**
+     * Text as literal Markdown: every character that could start markup (emphasis, links, images,
+     * HTML tags, entities, code, table cells) is backslash-escaped, so that a user-supplied string
+     * such as a --model path is shown as written, never interpreted (index.html HTML-escapes the same).
+     */
+    static String md(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ("\\`*_[]<>|~&!#".indexOf(c) >= 0) {
+                b.append('\\');
+            }
+            b.append(c == '\n' || c == '\r' ? ' ' : c);
+        }
+        return b.toString();
+    }
+
+    /** A fenced code block whose fence is longer than any backtick run inside, so the content cannot close it. */
+    static String mdCode(String s) {
+        int longest = 0, run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            run = s.charAt(i) == '`' ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        String fence = "`".repeat(Math.max(3, longest + 1));
+        return fence + "\n" + s + "\n" + fence;
     }
 
     private static String markdown(StudyConfig config, String opening, Sections s, Map<String, byte[]> charts, Map<String, String> captions) {
-        StringBuilder m = new StringBuilder("# Dropout before or after pooling?\n\n").append(opening).append("\n\n");
+        StringBuilder m = new StringBuilder("# Dropout before or after pooling?\n\n").append(md(opening)).append("\n\n");
         for (Object[] blk : s.blocks()) {
             switch ((String) blk[0]) {
-                case "h2" -> m.append("## ").append(blk[1]).append("\n\n");
-                case "h3" -> m.append("### ").append(blk[1]).append("\n\n");
-                case "p" -> m.append(blk[1]).append("\n\n");
-                case "code" -> m.append("```\n").append(blk[1]).append("\n```\n\n");
+                case "h2" -> m.append("## ").append(md((String) blk[1])).append("\n\n");
+                case "h3" -> m.append("### ").append(md((String) blk[1])).append("\n\n");
+                case "p" -> m.append(md((String) blk[1])).append("\n\n");
+                case "code" -> m.append(mdCode((String) blk[1])).append("\n\n");
                 case "ul" -> {
                     for (Object o : (List<?>) blk[1]) {
-                        m.append("- ").append(o).append('\n');
+                        m.append("- ").append(md(String.valueOf(o))).append('\n');
                     }
                     m.append('\n');
                 }

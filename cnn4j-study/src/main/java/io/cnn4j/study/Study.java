@@ -34,9 +34,10 @@ public final class Study {
     public static Outcome run(StudyConfig config, PrintStream out, boolean terminal) {
         Path dir = config.directory();
         try {
-            Files.createDirectories(dir);
+            // fail before the work: the results, checkpoints and reports all go here
+            io.cnn4j.io.AtomicFiles.checkWritable(dir.resolve("results.jsonl"), "--out");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create study directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
         try (FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = lockChannel.tryLock()) {
@@ -56,6 +57,11 @@ public final class Study {
         int window = base.firstPoolWindow();
         List<Variant> variants = config.variantList(window);
         Variant baseline = config.baselineVariant();
+        if (config.baseline() != null && variants.stream().noneMatch(v -> v.id().equals(baseline.id()))) {
+            // checked before any training: otherwise the run ends with an empty comparison and exit 0
+            throw new io.cnn4j.model.InvalidSettingException("the baseline " + baseline.name() + " is not one of this study's variants ("
+                    + String.join(", ", variants.stream().map(Variant::name).toList()) + "); pick one of them with --baseline or add it");
+        }
         ResultsFile results = new ResultsFile(dir.resolve("results.jsonl"));
         results.repair();
         CheckpointStore checkpoints = new ModelFilesCheckpointStore(dir.resolve("checkpoints"));

@@ -9,15 +9,9 @@ import io.cnn4j.optim.Optimizer;
  */
 public record TrainingSpec(int epochs, int batchSize, double learningRate) {
     public TrainingSpec {
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be ≥ 1, got " + epochs);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
-        }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
-        }
+        io.cnn4j.model.InvalidSettingException.positive("--epochs", epochs);
+        io.cnn4j.model.InvalidSettingException.positive("--batch-size", batchSize);
+        io.cnn4j.model.InvalidSettingException.positiveFinite("--lr", learningRate);
     }
 
     public Optimizer optimizer() {
