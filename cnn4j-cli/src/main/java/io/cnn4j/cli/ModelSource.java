@@ -37,8 +37,7 @@ final class ModelSource {
         if (spec.endsWith(ModelFiles.EXTENSION)) {
             m = ModelFiles.read(file, null).model();
         } else {
-            m = ModelJson.read(file, seed);
-            m.build();
+            m = ModelJson.load(file, seed);
         }
         if (!Arrays.equals(m.inputShape(), inputShape)) {
             throw new IllegalArgumentException(file + ": the model expects inputs " + Shapes.withBatch(m.inputShape())
@@ -57,8 +56,7 @@ final class ModelSource {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such model file");
         }
         if (file.toString().endsWith(".json")) {
-            Sequential m = ModelJson.read(file, 0);
-            m.build();
+            Sequential m = ModelJson.load(file, 0);
             return new SavedModel(m, java.util.Optional.empty(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
         }
         return ModelFiles.read(file, null);

@@ -41,7 +41,15 @@ public final class Cifar10Files {
             total += len / RECORD;
         }
         if (total * (RECORD - 1) > BoundedRead.MAX_BYTES) {
-            throw new IllegalArgumentException("too many CIFAR-10 records for one array: " + total);
+            throw new DataFormatException(files.get(files.size() - 1), "too many CIFAR-10 records for one array: " + total
+                    + " in " + files.size() + " files");
+        }
+        long heap = io.cnn4j.model.MemoryBudget.heapBytes();
+        if (5 * total * (RECORD - 1) > heap) {
+            // the pixels are used as floats besides the bytes: bound that by the heap before reading
+            throw new DataFormatException(files.get(files.size() - 1), total + " CIFAR-10 records need "
+                    + io.cnn4j.model.MemoryBudget.describe(5 * total * (RECORD - 1)) + " as bytes and floats, more than this JVM's heap ("
+                    + io.cnn4j.model.MemoryBudget.describe(heap) + "); raise it with -Xmx");
         }
         int n = (int) total;
         byte[] pixels = new byte[n * (RECORD - 1)];

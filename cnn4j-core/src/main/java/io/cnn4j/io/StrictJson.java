@@ -110,6 +110,10 @@ public final class StrictJson {
     /** Jackson's message without its source excerpt, with the position. */
     static String describe(JsonProcessingException e) {
         String m = e.getOriginalMessage();
+        int marker = m == null ? -1 : m.indexOf(" (start marker at");
+        if (marker > 0) {
+            m = m.substring(0, marker);
+        }
         if (m != null && m.length() > 200) {
             m = m.substring(0, 200) + "...";
         }

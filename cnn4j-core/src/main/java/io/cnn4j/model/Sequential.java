@@ -171,6 +171,8 @@ public final class Sequential {
             }
             try {
                 l.build(shape, new BuildContext(r, gemm, threads));
+            } catch (MemoryBudget.InsufficientMemoryException e) {
+                throw e; // names the layer and the numbers already
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("cannot build layer " + i + " " + l + ": " + e.getMessage(), e);
             }

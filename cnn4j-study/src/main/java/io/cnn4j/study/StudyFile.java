@@ -86,8 +86,8 @@ public record StudyFile(List<Variant> variants, Variant baseline, Integer seeds,
         StrictJson.onlyKeys(n, VARIANT_KEYS, where);
         try {
             String dropout = text(n, "dropout", "none", where);
-            Double rate = n.has("rate") ? StrictJson.number(n.get("rate"), where + " \"rate\"") : null;
-            Double nominal = n.has("nominalRate") ? StrictJson.number(n.get("nominalRate"), where + " \"nominalRate\"") : rate;
+            Double rate = n.has("rate") ? Double.valueOf(StrictJson.number(n.get("rate"), where + " \"rate\"")) : null;
+            Double nominal = n.has("nominalRate") ? Double.valueOf(StrictJson.number(n.get("nominalRate"), where + " \"nominalRate\"")) : rate;
             if (rate == null && !dropout.equalsIgnoreCase("none")) {
                 throw new IllegalArgumentException("\"rate\" is missing (the drop probability, e.g. 0.25)");
             }
