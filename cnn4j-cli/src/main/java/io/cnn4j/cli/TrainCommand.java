@@ -186,9 +186,12 @@ public final class TrainCommand implements Callable<Integer> {
                 ModelFiles.save(net, save, null, metadata);
             } catch (java.io.IOException e) {
                 // the trained model must not be lost: write it where we can and say where
-                Path fallback = saveElsewhere(net, metadata);
                 err.println("cnn4j: error: " + e.getMessage());
-                err.println("cnn4j: the trained model was saved to " + fallback + " instead");
+                try {
+                    err.println("cnn4j: the trained model was saved to " + saveElsewhere(net, metadata) + " instead");
+                } catch (java.io.IOException again) {
+                    err.println("cnn4j: error: the trained model could not be saved anywhere: " + again.getMessage());
+                }
                 err.flush();
                 out.flush();
                 return 1;
@@ -199,15 +202,20 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Saves to the working directory, else the temporary directory, under --save's file name; returns where. */
+    /**
+     * Saves where it can when --save failed after training: next to the requested file under
+     * another name, else in the working directory, else in the temporary directory; returns where.
+     */
     private Path saveElsewhere(Sequential net, ObjectNode metadata) throws java.io.IOException {
-        String name = save.getFileName() == null ? "model.cnn4j" : save.getFileName().toString();
+        String name = "cnn4j-unsaved-" + ProcessHandle.current().pid() + "-"
+                + (save.getFileName() == null ? "model.cnn4j" : save.getFileName().toString());
+        Path next = save.toAbsolutePath().getParent();
         java.io.IOException last = null;
-        for (Path dir : new Path[]{Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))}) {
-            Path f = dir.resolve(name);
-            if (f.toAbsolutePath().equals(save.toAbsolutePath()) || java.nio.file.Files.exists(f)) {
-                f = dir.resolve("cnn4j-unsaved-" + ProcessHandle.current().pid() + "-" + name);
+        for (Path dir : new Path[]{next, Path.of("").toAbsolutePath(), Path.of(System.getProperty("java.io.tmpdir"))}) {
+            if (dir == null) {
+                continue;
             }
+            Path f = dir.resolve(name);
             try {
                 ModelFiles.save(net, f, null, metadata);
                 return f;

@@ -124,7 +124,7 @@ class CliTest {
         for (int i = 0; i < a.parameters().size(); i++) {
             assertThat(b.parameters().get(i).value()).isEqualTo(a.parameters().get(i).value());
         }
-        Run done = run(quick("--epochs", "2", "--checkpoint-dir", cp.toString()));
+        Run done = run(quick("--epochs", "2", "--augment", "--checkpoint-dir", cp.toString()));
         assertThat(done.out()).contains("nothing to train");
     }
 

@@ -114,6 +114,18 @@ public final class ResultsFile {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read results file " + path + ": " + e.getMessage(), e);
         }
+        return parse(bytes, path);
+    }
+
+    /**
+     * The trials in a results file's content, as {@link #read} returns them; {@code path} names it in messages.
+     *
+     * @param bytes the file's content
+     * @param path  the file
+     * @return trials by id, in the order they first appear
+     */
+    public static Map<String, TrialLog> parse(byte[] bytes, Path path) {
+        Map<String, TrialLog> out = new LinkedHashMap<>();
         List<byte[]> lines = new ArrayList<>();
         for (int from = 0, i = 0; i <= bytes.length; i++) {
             if (i == bytes.length || bytes[i] == '\n') {

@@ -42,14 +42,45 @@ public record StudyFile(List<Variant> variants, Variant baseline, Integer seeds,
      * naming the file and the field. All are usage errors ({@link InvalidSettingException}).
      */
     public static StudyFile read(Path file) {
+        String text;
         try {
-            JsonNode root;
-            try {
-                root = StrictJson.read(file, MAX_BYTES);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read study file " + file + ": "
-                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
-            }
+            text = StrictJson.readText(file, MAX_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read study file " + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("study file " + e.getMessage());
+        }
+        return parse(text, file);
+    }
+
+    /**
+     * As {@link #parse(String, Path)} for the file's bytes (strict UTF-8).
+     *
+     * @param content the file's bytes
+     * @param file    the file they came from
+     * @return the study file
+     */
+    public static StudyFile parse(byte[] content, Path file) {
+        String text;
+        try {
+            text = StrictJson.decode(content, file.toString());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException("study file " + e.getMessage());
+        }
+        return parse(text, file);
+    }
+
+    /**
+     * Checks and reads study-file text as {@link #read} does; {@code file} names it in messages.
+     *
+     * @param text the JSON text
+     * @param file the file it came from
+     * @return the study file
+     */
+    public static StudyFile parse(String text, Path file) {
+        try {
+            JsonNode root = StrictJson.parse(text, file.toString());
             String where = "study file " + file;
             if (!root.isObject()) {
                 throw new IllegalArgumentException(where + " must hold a JSON object with a \"variants\" list, got " + StrictJson.brief(root));

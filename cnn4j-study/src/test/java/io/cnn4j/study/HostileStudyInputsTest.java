@@ -133,7 +133,8 @@ class HostileStudyInputsTest {
     void markdownShowsUserTextLiterally() {
         String path = "evil](http://x.example)<script>|`x`.json";
         String md = ReportWriter.md(path);
-        assertThat(md).doesNotContain("](").doesNotContain("<script>").doesNotContain("|`");
+        // every markup character is escaped: no link, no HTML tag, no table cell break, no code span
+        assertThat(md).contains("evil\\](").contains("\\<script\\>").contains("\\|\\`x\\`").doesNotContain("<script>");
         assertThat(md.replace("\\", "")).isEqualTo(path);
         String code = ReportWriter.mdCode("./cnn4j study --model '```\n# owned'");
         assertThat(code).startsWith("````\n").endsWith("\n````");
