@@ -87,7 +87,8 @@ public final class ModelFiles {
         List<float[]> arrays = new ArrayList<>();
         long offset = 0;
         ArrayNode weights = header.putArray("weights");
-        for (Parameter p : model.parameters()) {
+        // every weight, trainable or not (BatchNormalization's moving statistics), in Keras' order
+        for (Parameter p : model.weights()) {
             offset = entry(weights.addObject(), p.name(), p.shape(), offset);
             arrays.add(p.value());
         }
@@ -283,7 +284,7 @@ public final class ModelFiles {
             model.gemm(gemm);
         }
         model.build();
-        List<Parameter> params = model.parameters();
+        List<Parameter> params = model.weights();
         JsonNode weights = header.path("weights");
         if (!weights.isArray() || weights.size() != params.size()) {
             throw new IllegalArgumentException("the architecture has " + params.size() + " weight arrays but the file lists "
@@ -317,7 +318,7 @@ public final class ModelFiles {
             }
             opt.setIterations(it.asLong());
             JsonNode slots = state.path("slots");
-            List<float[]> st = opt.state(params);
+            List<float[]> st = opt.state(model.parameters());
             if (!slots.isArray() || slots.size() != st.size()) {
                 throw new IllegalArgumentException("optimizer " + opt.name() + " has " + st.size() + " state arrays but the file lists "
                         + (slots.isArray() ? slots.size() : "none"));
@@ -389,6 +390,22 @@ public final class ModelFiles {
                     return total;
                 }
                 shape = new long[]{shape[0] / m.poolSize(), shape[1] / m.poolSize(), shape[2]};
+            } else if (c instanceof io.cnn4j.layers.BatchNormalization.Config b) {
+                // gamma, beta, moving mean and variance over the last axis
+                total = Math.min(cap, total + mul(shape[shape.length - 1], (b.scale() ? 1 : 0) + (b.center() ? 1 : 0) + 2));
+            } else if (c instanceof io.cnn4j.layers.ZeroPadding2D.Config z) {
+                if (shape.length != 3) {
+                    return total;
+                }
+                int[] p = z.padding();
+                shape = new long[]{shape[0] + p[0] + p[1], shape[1] + p[2] + p[3], shape[2]};
+            } else if (c instanceof io.cnn4j.layers.GlobalAveragePooling2D.Config || c instanceof io.cnn4j.layers.GlobalMaxPooling2D.Config) {
+                if (shape.length != 3) {
+                    return total;
+                }
+                boolean keep = c instanceof io.cnn4j.layers.GlobalAveragePooling2D.Config g ? g.keepdims()
+                        : ((io.cnn4j.layers.GlobalMaxPooling2D.Config) c).keepdims();
+                shape = keep ? new long[]{1, 1, shape[2]} : new long[]{shape[2]};
             } else if (c instanceof io.cnn4j.layers.Flatten.Config) {
                 long n = 1;
                 for (long d : shape) {

@@ -11,18 +11,24 @@ import io.cnn4j.kernels.Padding;
 import io.cnn4j.layers.Activation;
 import io.cnn4j.layers.ActivationFunction;
 import io.cnn4j.layers.AveragePooling2D;
+import io.cnn4j.layers.BatchNormalization;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
 import io.cnn4j.layers.DropBlock2D;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.Flatten;
+import io.cnn4j.layers.GlobalAveragePooling2D;
+import io.cnn4j.layers.GlobalMaxPooling2D;
 import io.cnn4j.layers.Initializer;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.LayerConfig;
 import io.cnn4j.layers.MaxPooling2D;
 import io.cnn4j.layers.MaxPoolingDropout2D;
 import io.cnn4j.layers.Pooling2D;
+import io.cnn4j.layers.ReLU;
+import io.cnn4j.layers.Regularizer;
 import io.cnn4j.layers.SpatialDropout2D;
+import io.cnn4j.layers.ZeroPadding2D;
 import io.cnn4j.model.MemoryBudget;
 import io.cnn4j.model.Sequential;
 
@@ -43,11 +49,14 @@ import java.util.Set;
  *
  * <p>{@link #fromJson} reads what we write, architecture files written by hand, and the output of
  * Keras' {@code model.to_json()} for Sequential models of supported layers (Conv2D, MaxPooling2D,
- * AveragePooling2D, Dropout, SpatialDropout2D, Flatten, Dense, Activation, InputLayer), in both
+ * AveragePooling2D, Dropout, SpatialDropout2D, Flatten, Dense, Activation, InputLayer,
+ * BatchNormalization, GlobalAveragePooling2D, GlobalMaxPooling2D, ZeroPadding2D, ReLU; L1 / L2 /
+ * L1L2 kernel and bias regularizers on Conv2D and Dense), in both
  * dialects: Keras 2 ({@code batch_input_shape}, initializers as {@code {class_name, config}}) and
  * Keras 3 ({@code InputLayer.batch_shape}, objects wrapped with {@code module} and
  * {@code registered_name}, {@code build_config}). Options cnn4j does not implement (channels_first,
- * dilation, groups, regularizers, constraints) are refused with the layer named, never ignored.
+ * dilation, groups, activity regularizers, constraints, BatchNormalization's renorm and
+ * non-default initializers) are refused with the layer named, never ignored.
  *
  * <p>cnn4j adds one key: {@code config.seed}, the model's seed (Keras has none); without it the
  * seed passed to {@link #fromJson(String, long)} is used.
@@ -61,7 +70,8 @@ public final class ModelJson {
     static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     public static final List<String> SUPPORTED = List.of("InputLayer", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Dropout",
-            "SpatialDropout2D", "Flatten", "Dense", "Activation", "MaxPoolingDropout2D", "DropBlock2D");
+            "SpatialDropout2D", "Flatten", "Dense", "Activation", "MaxPoolingDropout2D", "DropBlock2D", "BatchNormalization",
+            "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "ReLU");
 
     private ModelJson() {
     }
@@ -118,12 +128,53 @@ public final class ModelJson {
             c.put("use_bias", k.useBias());
             c.set("kernel_initializer", initializer(k.kernelInitializer()));
             c.set("bias_initializer", initializer(k.biasInitializer()));
+            c.set("kernel_regularizer", regularizer(k.kernelRegularizer()));
+            c.set("bias_regularizer", regularizer(k.biasRegularizer()));
         } else if (lc instanceof Dense.Config d) {
             c.put("units", d.units());
             c.put("activation", d.activation().keras());
             c.put("use_bias", d.useBias());
             c.set("kernel_initializer", initializer(d.kernelInitializer()));
             c.set("bias_initializer", initializer(d.biasInitializer()));
+            c.set("kernel_regularizer", regularizer(d.kernelRegularizer()));
+            c.set("bias_regularizer", regularizer(d.biasRegularizer()));
+        } else if (lc instanceof BatchNormalization.Config b) {
+            c.put("axis", b.axis());
+            c.put("momentum", b.momentum());
+            c.put("epsilon", b.epsilon());
+            c.put("center", b.center());
+            c.put("scale", b.scale());
+            c.set("beta_initializer", initializer(Initializer.ZEROS));
+            c.set("gamma_initializer", initializer(Initializer.ONES));
+            c.set("moving_mean_initializer", initializer(Initializer.ZEROS));
+            c.set("moving_variance_initializer", initializer(Initializer.ONES));
+            c.putNull("beta_regularizer");
+            c.putNull("gamma_regularizer");
+            c.putNull("beta_constraint");
+            c.putNull("gamma_constraint");
+            c.put("synchronized", false);
+        } else if (lc instanceof GlobalAveragePooling2D.Config g) {
+            c.put("data_format", "channels_last");
+            c.put("keepdims", g.keepdims());
+        } else if (lc instanceof GlobalMaxPooling2D.Config g) {
+            c.put("data_format", "channels_last");
+            c.put("keepdims", g.keepdims());
+        } else if (lc instanceof ZeroPadding2D.Config z) {
+            int[] p = z.padding();
+            ArrayNode pad = c.putArray("padding");
+            ArrayNode rows = pad.addArray();
+            rows.add(p[0]).add(p[1]);
+            ArrayNode cols = pad.addArray();
+            cols.add(p[2]).add(p[3]);
+            c.put("data_format", "channels_last");
+        } else if (lc instanceof ReLU.Config r) {
+            if (r.maxValue() == null) {
+                c.putNull("max_value");
+            } else {
+                c.put("max_value", r.maxValue());
+            }
+            c.put("negative_slope", r.negativeSlope());
+            c.put("threshold", r.threshold());
         } else if (lc instanceof Pooling2D.Config p) {
             pair(c, "pool_size", p.poolSize());
             c.put("padding", p.padding().keras());
@@ -182,6 +233,24 @@ public final class ModelJson {
         for (int x : v) {
             a.add(x);
         }
+    }
+
+    /** Keras' serialised regularizer: {"class_name": "L2", "config": {"l2": 0.01}} (L1, L1L2 alike), or null. */
+    private static JsonNode regularizer(Regularizer r) {
+        if (r == null) {
+            return F.nullNode();
+        }
+        ObjectNode n = F.objectNode();
+        String cls = r.kerasClassName();
+        n.put("class_name", cls);
+        ObjectNode c = n.putObject("config");
+        if (!cls.equals("L2")) {
+            c.put("l1", r.l1());
+        }
+        if (!cls.equals("L1")) {
+            c.put("l2", r.l2());
+        }
+        return n;
     }
 
     private static ObjectNode initializer(Initializer i) {
@@ -403,17 +472,57 @@ public final class ModelJson {
             case "Conv2D", "Convolution2D" -> {
                 requireAbsentOrDefault(c, where, "dilation_rate", 1);
                 requireAbsentOrDefault(c, where, "groups", 1);
-                requireNull(c, where, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                requireNull(c, where, "activity_regularizer", "kernel_constraint", "bias_constraint");
                 int filters = integer(c, "filters", where);
                 int[] k = pairOf(c.get("kernel_size"), where + " kernel_size");
                 int[] s = c.hasNonNull("strides") ? pairOf(c.get("strides"), where + " strides") : new int[]{1, 1};
                 yield new Conv2D(new Conv2D.Config(filters, k, s, padding(c), activation(c, where), bool(c, "use_bias", true),
-                        init(c.get("kernel_initializer"), Initializer.GLOROT_UNIFORM, where), init(c.get("bias_initializer"), Initializer.ZEROS, where)));
+                        init(c.get("kernel_initializer"), Initializer.GLOROT_UNIFORM, where), init(c.get("bias_initializer"), Initializer.ZEROS, where),
+                        regularizerOf(c.get("kernel_regularizer"), where + " kernel_regularizer"),
+                        regularizerOf(c.get("bias_regularizer"), where + " bias_regularizer")));
             }
             case "Dense" -> {
-                requireNull(c, where, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                requireNull(c, where, "activity_regularizer", "kernel_constraint", "bias_constraint");
                 yield new Dense(new Dense.Config(integer(c, "units", where), activation(c, where), bool(c, "use_bias", true),
-                        init(c.get("kernel_initializer"), Initializer.GLOROT_UNIFORM, where), init(c.get("bias_initializer"), Initializer.ZEROS, where)));
+                        init(c.get("kernel_initializer"), Initializer.GLOROT_UNIFORM, where), init(c.get("bias_initializer"), Initializer.ZEROS, where),
+                        regularizerOf(c.get("kernel_regularizer"), where + " kernel_regularizer"),
+                        regularizerOf(c.get("bias_regularizer"), where + " bias_regularizer")));
+            }
+            case "BatchNormalization" -> {
+                requireNull(c, where, "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+                        "virtual_batch_size", "adjustment");
+                if (bool(c, "renorm", false)) {
+                    throw new IllegalArgumentException(where + ": renorm true is not supported by cnn4j");
+                }
+                requireInitializer(c, "beta_initializer", Initializer.ZEROS, where);
+                requireInitializer(c, "gamma_initializer", Initializer.ONES, where);
+                requireInitializer(c, "moving_mean_initializer", Initializer.ZEROS, where);
+                requireInitializer(c, "moving_variance_initializer", Initializer.ONES, where);
+                int axis = -1;
+                JsonNode ax = c.get("axis");
+                if (ax != null && ax.isArray() && ax.size() == 1) { // Keras 2 writes the built axis as a list, e.g. [3]
+                    ax = ax.get(0);
+                }
+                if (ax != null && !ax.isNull()) {
+                    if (!ax.isIntegralNumber() || !ax.canConvertToInt()) {
+                        throw new IllegalArgumentException(where + ": axis must be an integer (the last axis), got " + c.get("axis"));
+                    }
+                    axis = ax.asInt();
+                }
+                double momentum = c.hasNonNull("momentum") ? number(c, "momentum", where) : 0.99;
+                double epsilon = c.hasNonNull("epsilon") ? number(c, "epsilon", where) : 1e-3;
+                yield new BatchNormalization(new BatchNormalization.Config(axis, momentum, epsilon, bool(c, "center", true), bool(c, "scale", true)));
+            }
+            case "GlobalAveragePooling2D", "GlobalAvgPool2D" -> new GlobalAveragePooling2D(new GlobalAveragePooling2D.Config(bool(c, "keepdims", false)));
+            case "GlobalMaxPooling2D", "GlobalMaxPool2D" -> new GlobalMaxPooling2D(new GlobalMaxPooling2D.Config(bool(c, "keepdims", false)));
+            case "ZeroPadding2D" -> new ZeroPadding2D(new ZeroPadding2D.Config(zeroPadding(c.get("padding"), where + " padding")));
+            case "ReLU" -> {
+                Double max = null;
+                if (c.hasNonNull("max_value")) {
+                    max = number(c, "max_value", where);
+                }
+                yield new ReLU(new ReLU.Config(max, c.hasNonNull("negative_slope") ? number(c, "negative_slope", where) : 0,
+                        c.hasNonNull("threshold") ? number(c, "threshold", where) : 0));
             }
             case "MaxPooling2D", "MaxPool2D", "AveragePooling2D", "AvgPool2D" -> {
                 int[] pool = c.hasNonNull("pool_size") ? pairOf(c.get("pool_size"), where + " pool_size") : new int[]{2, 2};
@@ -464,6 +573,58 @@ public final class ModelJson {
             case "Activation" -> new Activation(new Activation.Config(activation(c, where)));
             default -> throw new IllegalArgumentException(where + " is not supported by cnn4j; supported layers: " + String.join(", ", SUPPORTED));
         };
+    }
+
+    /** Keras' padding of ZeroPadding2D: an int, (rows, cols), or ((top, bottom), (left, right)); absent = 1. */
+    private static int[] zeroPadding(JsonNode v, String where) {
+        if (v == null || v.isNull()) {
+            return new int[]{1, 1, 1, 1};
+        }
+        if (v.isArray() && v.size() == 2 && v.get(0).isArray()) {
+            int[] rows = pairOf(v.get(0), where);
+            int[] cols = pairOf(v.get(1), where);
+            return new int[]{rows[0], rows[1], cols[0], cols[1]};
+        }
+        int[] p = pairOf(v, where);
+        return new int[]{p[0], p[0], p[1], p[1]};
+    }
+
+    /** A Keras regularizer: null, "l1" / "l2" / "l1_l2", or {class_name: L1 | L2 | L1L2, config: {l1, l2}}. */
+    private static Regularizer regularizerOf(JsonNode v, String where) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            try {
+                return Regularizer.parse(v.asText());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage());
+            }
+        }
+        if (!v.isObject() || !v.hasNonNull("class_name")) {
+            throw new IllegalArgumentException(where + ": cannot read regularizer " + v);
+        }
+        String cls = v.get("class_name").asText().toLowerCase(Locale.ROOT).replace("_", "");
+        JsonNode cfg = v.path("config");
+        double l1 = cfg.hasNonNull("l1") ? number(cfg, "l1", where) : 0;
+        double l2 = cfg.hasNonNull("l2") ? number(cfg, "l2", where) : 0;
+        return switch (cls) {
+            case "l1" -> Regularizer.l1Of(cfg.hasNonNull("l1") ? l1 : Regularizer.DEFAULT_FACTOR);
+            case "l2" -> Regularizer.l2Of(cfg.hasNonNull("l2") ? l2 : Regularizer.DEFAULT_FACTOR);
+            case "l1l2" -> Regularizer.l1L2(l1, l2);
+            default -> throw new IllegalArgumentException(where + ": regularizer '" + v.get("class_name").asText()
+                    + "' is not supported (L1, L2, L1L2 are)");
+        };
+    }
+
+    private static void requireInitializer(JsonNode c, String key, Initializer expected, String where) {
+        if (c.get(key) == null || c.get(key).isNull()) {
+            return;
+        }
+        if (init(c.get(key), expected, where) != expected) {
+            throw new IllegalArgumentException(where + ": " + key + " " + c.get(key) + " is not supported (only "
+                    + expected.name().toLowerCase(Locale.ROOT) + ")");
+        }
     }
 
     private static void requireChannelsLast(JsonNode c, String where) {

@@ -24,6 +24,7 @@ public final class Activation extends AbstractLayer<Activation> {
     private Tensor output;
     private Tensor gradInput;
     private int width;
+    private boolean passThrough;
 
     public Activation(String activation) {
         this.function = ActivationFunction.parse(activation);
@@ -38,6 +39,11 @@ public final class Activation extends AbstractLayer<Activation> {
         return new Config(function);
     }
 
+    /** The preceding layer already applies this (fused BatchNormalization + ReLU): pass tensors through unchanged. */
+    void passThrough() {
+        this.passThrough = true;
+    }
+
     @Override
     protected int[] doBuild(int[] in, BuildContext ctx) {
         width = in[in.length - 1];
@@ -48,6 +54,9 @@ public final class Activation extends AbstractLayer<Activation> {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
+        if (passThrough) {
+            return x;
+        }
         output = reuseLike(output, x);
         System.arraycopy(x.data(), 0, output.data(), 0, x.size());
         function.apply(output.data(), 0, output.size(), width);
@@ -57,6 +66,9 @@ public final class Activation extends AbstractLayer<Activation> {
     // dy: (N, ...) -> dx: (N, ...)
     @Override
     public Tensor backward(Tensor gradOut) {
+        if (passThrough) {
+            return gradOut;
+        }
         checkGradient(gradOut, output.dim(0));
         gradInput = reuseLike(gradInput, gradOut);
         function.backward(output.data(), gradOut.data(), gradInput.data(), 0, gradOut.size(), width);

@@ -46,7 +46,14 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     static final int CHUNK_BUDGET = 1 << 16;
 
     public record Config(int filters, int[] kernelSize, int[] strides, Padding padding, ActivationFunction activation,
-                         boolean useBias, Initializer kernelInitializer, Initializer biasInitializer) implements LayerConfig {
+                         boolean useBias, Initializer kernelInitializer, Initializer biasInitializer,
+                         Regularizer kernelRegularizer, Regularizer biasRegularizer) implements LayerConfig {
+        /** Without regularizers (Keras' default: kernel_regularizer and bias_regularizer None). */
+        public Config(int filters, int[] kernelSize, int[] strides, Padding padding, ActivationFunction activation,
+                      boolean useBias, Initializer kernelInitializer, Initializer biasInitializer) {
+            this(filters, kernelSize, strides, padding, activation, useBias, kernelInitializer, biasInitializer, null, null);
+        }
+
         public Config {
             if (filters <= 0) {
                 throw new IllegalArgumentException("Conv2D filters must be positive, got " + filters);
@@ -81,7 +88,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         public boolean equals(Object o) {
             return o instanceof Config c && filters == c.filters && Arrays.equals(kernelSize, c.kernelSize)
                     && Arrays.equals(strides, c.strides) && padding == c.padding && activation == c.activation
-                    && useBias == c.useBias && kernelInitializer == c.kernelInitializer && biasInitializer == c.biasInitializer;
+                    && useBias == c.useBias && kernelInitializer == c.kernelInitializer && biasInitializer == c.biasInitializer
+                    && java.util.Objects.equals(kernelRegularizer, c.kernelRegularizer)
+                    && java.util.Objects.equals(biasRegularizer, c.biasRegularizer);
         }
 
         @Override
@@ -98,6 +107,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private boolean useBias = true;
     private Initializer kernelInitializer = Initializer.GLOROT_UNIFORM;
     private Initializer biasInitializer = Initializer.ZEROS;
+    private Regularizer kernelRegularizer;
+    private Regularizer biasRegularizer;
 
     private Parameter kernel;
     private Parameter bias;
@@ -167,6 +178,44 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         this.useBias = c.useBias();
         this.kernelInitializer = c.kernelInitializer();
         this.biasInitializer = c.biasInitializer();
+        this.kernelRegularizer = c.kernelRegularizer();
+        this.biasRegularizer = c.biasRegularizer();
+    }
+
+    /** Keras' {@code kernel_regularizer}: a penalty on the kernel added to the loss (null for none). */
+    public Conv2D kernelRegularizer(Regularizer r) {
+        requireNotBuilt();
+        this.kernelRegularizer = r;
+        return this;
+    }
+
+    /** Keras' {@code bias_regularizer}: a penalty on the bias added to the loss (null for none). */
+    public Conv2D biasRegularizer(Regularizer r) {
+        requireNotBuilt();
+        this.biasRegularizer = r;
+        return this;
+    }
+
+    @Override
+    public double regularizationLoss() {
+        double penalty = 0;
+        if (kernelRegularizer != null) {
+            penalty += kernelRegularizer.penalty(kernel.value());
+        }
+        if (biasRegularizer != null && bias != null) {
+            penalty += biasRegularizer.penalty(bias.value());
+        }
+        return penalty;
+    }
+
+    @Override
+    public void addRegularizationGradients() {
+        if (kernelRegularizer != null) {
+            kernelRegularizer.addGradient(kernel.value(), kernel.grad());
+        }
+        if (biasRegularizer != null && bias != null) {
+            biasRegularizer.addGradient(bias.value(), bias.grad());
+        }
     }
 
     public Conv2D strides(int sh, int sw) {
@@ -208,7 +257,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
 
     @Override
     public Config config() {
-        return new Config(filters, kernelSize, strides, padding, activation, useBias, kernelInitializer, biasInitializer);
+        return new Config(filters, kernelSize, strides, padding, activation, useBias, kernelInitializer, biasInitializer,
+                kernelRegularizer, biasRegularizer);
     }
 
     /**

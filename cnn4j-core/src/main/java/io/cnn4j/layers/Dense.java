@@ -13,7 +13,14 @@ import java.util.List;
  */
 public final class Dense extends AbstractLayer<Dense> {
     public record Config(int units, ActivationFunction activation, boolean useBias,
-                         Initializer kernelInitializer, Initializer biasInitializer) implements LayerConfig {
+                         Initializer kernelInitializer, Initializer biasInitializer,
+                         Regularizer kernelRegularizer, Regularizer biasRegularizer) implements LayerConfig {
+        /** Without regularizers (Keras' default: kernel_regularizer and bias_regularizer None). */
+        public Config(int units, ActivationFunction activation, boolean useBias, Initializer kernelInitializer,
+                      Initializer biasInitializer) {
+            this(units, activation, useBias, kernelInitializer, biasInitializer, null, null);
+        }
+
         public Config {
             if (units <= 0) {
                 throw new IllegalArgumentException("Dense units must be positive, got " + units);
@@ -39,6 +46,8 @@ public final class Dense extends AbstractLayer<Dense> {
     private boolean useBias = true;
     private Initializer kernelInitializer = Initializer.GLOROT_UNIFORM;
     private Initializer biasInitializer = Initializer.ZEROS;
+    private Regularizer kernelRegularizer;
+    private Regularizer biasRegularizer;
 
     private Parameter kernel;
     private Parameter bias;
@@ -66,6 +75,44 @@ public final class Dense extends AbstractLayer<Dense> {
         this.useBias = c.useBias();
         this.kernelInitializer = c.kernelInitializer();
         this.biasInitializer = c.biasInitializer();
+        this.kernelRegularizer = c.kernelRegularizer();
+        this.biasRegularizer = c.biasRegularizer();
+    }
+
+    /** Keras' {@code kernel_regularizer}: a penalty on the kernel added to the loss (null for none). */
+    public Dense kernelRegularizer(Regularizer r) {
+        requireNotBuilt();
+        this.kernelRegularizer = r;
+        return this;
+    }
+
+    /** Keras' {@code bias_regularizer}: a penalty on the bias added to the loss (null for none). */
+    public Dense biasRegularizer(Regularizer r) {
+        requireNotBuilt();
+        this.biasRegularizer = r;
+        return this;
+    }
+
+    @Override
+    public double regularizationLoss() {
+        double penalty = 0;
+        if (kernelRegularizer != null) {
+            penalty += kernelRegularizer.penalty(kernel.value());
+        }
+        if (biasRegularizer != null && bias != null) {
+            penalty += biasRegularizer.penalty(bias.value());
+        }
+        return penalty;
+    }
+
+    @Override
+    public void addRegularizationGradients() {
+        if (kernelRegularizer != null) {
+            kernelRegularizer.addGradient(kernel.value(), kernel.grad());
+        }
+        if (biasRegularizer != null && bias != null) {
+            biasRegularizer.addGradient(bias.value(), bias.grad());
+        }
     }
 
     public Dense activation(String a) {
@@ -94,7 +141,7 @@ public final class Dense extends AbstractLayer<Dense> {
 
     @Override
     public Config config() {
-        return new Config(units, activation, useBias, kernelInitializer, biasInitializer);
+        return new Config(units, activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer);
     }
 
     @Override

@@ -77,7 +77,40 @@ public interface Layer {
 
     Tensor backward(Tensor gradOut);
 
+    /** The trainable weights, which the optimizer updates (Keras' {@code trainable_weights}). */
     List<Parameter> parameters();
+
+    /**
+     * Weights the optimizer never touches but that are part of the model's state and are saved with
+     * it, such as BatchNormalization's moving statistics (Keras' {@code non_trainable_weights}).
+     * Their {@link Parameter#grad()} is unused.
+     */
+    default List<Parameter> nonTrainableWeights() {
+        return List.of();
+    }
+
+    /** All weights in Keras' order: trainable first, then non-trainable (Keras' {@code layer.weights}). */
+    default List<Parameter> weights() {
+        List<Parameter> nonTrainable = nonTrainableWeights();
+        if (nonTrainable.isEmpty()) {
+            return parameters();
+        }
+        List<Parameter> all = new java.util.ArrayList<>(parameters());
+        all.addAll(nonTrainable);
+        return all;
+    }
+
+    /**
+     * The penalty this layer's weight regularizers add to the loss (Keras' {@code layer.losses}),
+     * 0 without regularizers. Computed from the current weights.
+     */
+    default double regularizationLoss() {
+        return 0;
+    }
+
+    /** Adds the gradient of {@link #regularizationLoss()} to the parameters' gradients (the model calls it after backward). */
+    default void addRegularizationGradients() {
+    }
 
     LayerConfig config();
 
@@ -86,9 +119,10 @@ public interface Layer {
         return config().className();
     }
 
+    /** All weights, trainable or not (the "Param #" column of Keras' summary). */
     default long parameterCount() {
         long n = 0;
-        for (Parameter p : parameters()) {
+        for (Parameter p : weights()) {
             n += p.size();
         }
         return n;

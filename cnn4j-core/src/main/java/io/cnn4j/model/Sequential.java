@@ -45,6 +45,7 @@ public final class Sequential {
     private Loss loss;
     private final List<String> metrics = new ArrayList<>();
     private List<Parameter> parameters = List.of();
+    private List<Parameter> weights = List.of();
     private Tensor lossGrad;
     private int[] predictionShape;
     private boolean stopTraining;
@@ -157,6 +158,7 @@ public final class Sequential {
         int weighted = 0;
         int stochastic = 0;
         List<Parameter> params = new ArrayList<>();
+        List<Parameter> all = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             SplittableRandom r;
@@ -180,9 +182,17 @@ public final class Sequential {
                 weighted++;
             }
             params.addAll(l.parameters());
+            all.addAll(l.weights());
             shape = l.outputShape();
         }
+        // BatchNormalization followed by a plain ReLU: one pass over the activations instead of two
+        for (int i = 0; i + 1 < layers.size(); i++) {
+            if (layers.get(i) instanceof io.cnn4j.layers.BatchNormalization bn) {
+                bn.fuseRelu(layers.get(i + 1));
+            }
+        }
         this.parameters = List.copyOf(params);
+        this.weights = List.copyOf(all);
         this.inputShape = in.clone();
         this.built = true;
         checkMemory(1, false, "build");
@@ -264,12 +274,43 @@ public final class Sequential {
         return parameters;
     }
 
+    /**
+     * Every weight in Keras' order (per layer, trainable then non-trainable): what is saved and
+     * restored. {@link #parameters()} is the trainable part, which the optimizer updates.
+     */
+    public List<Parameter> weights() {
+        requireBuilt();
+        return weights;
+    }
+
+    /** The number of weights, trainable or not (Keras' {@code count_params()}). */
     public long parameterCount() {
+        long n = 0;
+        for (Parameter p : weights()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** The number of trainable weights. */
+    public long trainableParameterCount() {
         long n = 0;
         for (Parameter p : parameters()) {
             n += p.size();
         }
         return n;
+    }
+
+    /**
+     * The sum of every layer's weight penalties (kernel_regularizer, bias_regularizer), which fit,
+     * trainOnBatch and evaluate add to the loss they report, as Keras adds {@code model.losses}.
+     */
+    public double regularizationLoss() {
+        double penalty = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            penalty += layers.get(i).regularizationLoss();
+        }
+        return penalty;
     }
 
     /** compile(optimizer, "categorical_crossentropy", "accuracy"). */
@@ -385,7 +426,7 @@ public final class Sequential {
                     augmentation.augment(bx, augmentRandom);
                 }
                 Tensor pred = forward(bx, true);
-                double l = loss.compute(pred, by);
+                double l = loss.compute(pred, by) + regularizationLoss();
                 if (!Double.isFinite(l)) {
                     throw new NonFiniteLossException(String.format(Locale.ROOT,
                             "loss is %s at epoch %d, batch %d (samples %d..%d of the shuffled epoch); training stopped before "
@@ -473,7 +514,7 @@ public final class Sequential {
         requireCompiled();
         checkData(x, y, where);
         Tensor pred = forward(x, true);
-        double l = loss.compute(pred, y);
+        double l = loss.compute(pred, y) + regularizationLoss();
         if (!Double.isFinite(l)) {
             throw new NonFiniteLossException("loss is " + l + " in " + where + "; no update was made", -1, -1);
         }
@@ -566,6 +607,9 @@ public final class Sequential {
         for (int i = layers.size() - 2; i >= 0; i--) {
             g = layers.get(i).backward(g);
         }
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).addRegularizationGradients();
+        }
     }
 
     /** Keras' evaluate: the mean loss and metrics over all samples, as {loss, accuracy}. */
@@ -591,7 +635,7 @@ public final class Sequential {
             }
         }
         Map<String, Double> out = new LinkedHashMap<>();
-        out.put("loss", lossSum / n);
+        out.put("loss", lossSum / n + regularizationLoss());
         if (metrics.contains("accuracy")) {
             out.put("accuracy", (double) correct / n);
         }
@@ -768,9 +812,10 @@ public final class Sequential {
         }
         sb.append(dline);
         long total = parameterCount();
+        long trainable = trainableParameterCount();
         sb.append(String.format(Locale.ROOT, "Total params: %,d%n", total));
-        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", total));
-        sb.append("Non-trainable params: 0\n").append(line);
+        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
+        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable)).append(line);
         return sb.toString();
     }
 

@@ -3,12 +3,18 @@ package io.cnn4j.model;
 import io.cnn4j.kernels.Backends;
 import io.cnn4j.layers.Activation;
 import io.cnn4j.layers.AveragePooling2D;
+import io.cnn4j.layers.BatchNormalization;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
 import io.cnn4j.layers.Dropout;
 import io.cnn4j.layers.Flatten;
+import io.cnn4j.layers.GlobalAveragePooling2D;
+import io.cnn4j.layers.GlobalMaxPooling2D;
 import io.cnn4j.layers.MaxPooling2D;
+import io.cnn4j.layers.ReLU;
+import io.cnn4j.layers.Regularizer;
 import io.cnn4j.layers.SpatialDropout2D;
+import io.cnn4j.layers.ZeroPadding2D;
 import io.cnn4j.optim.Adam;
 import io.cnn4j.optim.Optimizer;
 import io.cnn4j.optim.SGD;
@@ -134,5 +140,46 @@ class SteadyStateAllocationTest {
         }
         assertThat(Math.abs(perFitLarge - perFitSmall - expected)).as("bytes for %d more batches (fits of %d and %d bytes)",
                 extraBatches, perFitSmall, perFitLarge).isLessThan(BOUND);
+    }
+
+    /**
+     * The modern layers: ZeroPadding2D, BatchNormalization (fused with the ReLU after it, and alone),
+     * a capped ReLU, global average or max pooling, regularized kernels.
+     */
+    @ParameterizedTest
+    @CsvSource({"scalar,avg", "vector,avg", "vector,max"})
+    void batchNormalizationAndGlobalPoolingAllocateNothingOnceWarm(String backend, String pooling) {
+        Sequential m = new Sequential(5);
+        m.add(new ZeroPadding2D().inputShape(10, 10, 4));
+        m.add(new Conv2D(16, 3, 3).useBias(false).kernelRegularizer(Regularizer.l2Of(1e-4)));
+        m.add(new BatchNormalization());
+        m.add(new ReLU());
+        m.add(new MaxPooling2D(2, 2));
+        m.add(new Conv2D(8, 3, 3).padding("same"));
+        m.add(new BatchNormalization().center(false));
+        m.add(new ReLU(new ReLU.Config(6.0, 0.1, 0.0)));
+        m.add(pooling.equals("avg") ? new GlobalAveragePooling2D() : new GlobalMaxPooling2D());
+        m.add(new Dense(16).biasRegularizer(Regularizer.l1L2(1e-4, 1e-4)));
+        m.add(new BatchNormalization());
+        m.add(new Activation("relu"));
+        m.add(new Dense(5, "softmax"));
+        m.gemm(Backends.select(backend, 1));
+        m.compile(new SGD(0.01, 0.9, false, 0), "categorical_crossentropy", "accuracy");
+        int n = 8;
+        Tensor x = ModelTestData.uniform(1, n, 10, 10, 4);
+        Tensor y = ModelTestData.randomOneHot(2, n, 5);
+        com.sun.management.ThreadMXBean mx = counter();
+        int steps = 50;
+        long allocated = Long.MAX_VALUE;
+        double lossSum = 0;
+        for (int round = 0; round < MAX_ROUNDS && allocated >= BOUND; round++) {
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < steps; i++) {
+                lossSum += m.trainOnBatch(x, y);
+            }
+            allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertThat(lossSum).isFinite();
+        assertThat(allocated).as("bytes allocated by the last round of %d training steps", steps).isLessThan(BOUND);
     }
 }

@@ -101,7 +101,8 @@ public final class ModelFilesCheckpointStore implements CheckpointStore {
     /** Copies weights, optimizer state and iteration count from {@code from} to {@code to}, checking shapes. */
     static void copyState(Sequential from, Sequential to, Path file) {
         String where = file == null ? "" : file + ": ";
-        List<Parameter> a = from.parameters(), b = to.parameters();
+        // every weight, BatchNormalization's moving statistics included: a resumed trial must continue exactly
+        List<Parameter> a = from.weights(), b = to.weights();
         if (a.size() != b.size()) {
             throw new IllegalArgumentException(where + a.size() + " weight arrays, the trial's model has " + b.size());
         }
@@ -115,7 +116,7 @@ public final class ModelFilesCheckpointStore implements CheckpointStore {
         if (from.optimizer() == null || to.optimizer() == null) {
             throw new IllegalArgumentException(where + "no optimizer state (the checkpoint or the model is not compiled)");
         }
-        List<float[]> sa = from.optimizer().state(a), sb = to.optimizer().state(b);
+        List<float[]> sa = from.optimizer().state(from.parameters()), sb = to.optimizer().state(to.parameters());
         if (sa.size() != sb.size()) {
             throw new IllegalArgumentException(where + sa.size() + " optimizer state arrays, the trial's optimizer has " + sb.size());
         }
