@@ -68,7 +68,9 @@ class HostileCliTest {
         assertThat(other.err()).contains("belongs to a different run").contains("--optimizer adam in the checkpoint, sgd now")
                 .contains("--lr 0.001 in the checkpoint, 0.01 now");
         assertThat(other.out()).doesNotContain("resuming");
-        CliTest.Run seed = run(quick("--epochs", "2", "--seed", "4", "--checkpoint-dir", cp.toString()));
+        String[] otherSeed = quick("--epochs", "2", "--checkpoint-dir", cp.toString());
+        otherSeed[java.util.Arrays.asList(otherSeed).indexOf("--seed") + 1] = "4";
+        CliTest.Run seed = run(otherSeed);
         assertThat(seed.code()).isEqualTo(2);
         assertThat(seed.err()).contains("--seed 3 in the checkpoint, 4 now");
         CliTest.Run same = run(quick("--epochs", "2", "--checkpoint-dir", cp.toString()));

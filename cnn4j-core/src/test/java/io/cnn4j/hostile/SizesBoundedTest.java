@@ -79,6 +79,23 @@ class SizesBoundedTest {
     }
 
     @Test
+    void aGzipIdxHeaderDeclaringMoreThanTheHeapIsRefusedBeforeDecompressing() throws Exception {
+        // a few bytes of gzip that declare 10000 x 100000 pixels (1e9 bytes, 5e9 as bytes and floats)
+        assumeTrue(5_000_000_000L > MemoryBudget.heapBytes(), "this JVM's heap holds the declared data");
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(raw)) {
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(12);
+            h.put(new byte[]{0, 0, 8, 2}).putInt(10_000).putInt(100_000);
+            gz.write(h.array());
+            gz.write(new byte[1 << 20]); // a megabyte of zeros: a bomb would continue for a gigabyte
+        }
+        Path f = dir.resolve("bomb-images-idx3-ubyte.gz");
+        Files.write(f, raw.toByteArray());
+        assertThatThrownBy(() -> io.cnn4j.data.IdxFiles.read(f)).isInstanceOf(io.cnn4j.data.DataFormatException.class)
+                .hasMessageStartingWith(f.toString()).hasMessageContaining("(10000, 100000)").hasMessageContaining("heap");
+    }
+
+    @Test
     void aParameterTooLargeForAnArrayIsRefusedByName() {
         assertThatThrownBy(() -> new Parameter("dense/kernel", 50_000, 50_000))
                 .isInstanceOf(MemoryBudget.InsufficientMemoryException.class)
