@@ -17,12 +17,22 @@ public final class MemoryBudget {
     private MemoryBudget() {
     }
 
-    /** This JVM's heap limit in bytes ({@code -Xmx}). */
+    /**
+     * This JVM's heap limit ({@code -Xmx}).
+     *
+     * @return bytes
+     */
     public static long heapBytes() {
         return Runtime.getRuntime().maxMemory();
     }
 
-    /** a·b for non-negative a, b, saturating at Long.MAX_VALUE. */
+    /**
+     * a·b for non-negative a, b, saturating at Long.MAX_VALUE.
+     *
+     * @param a a size
+     * @param b a size
+     * @return the product or Long.MAX_VALUE
+     */
     public static long mul(long a, long b) {
         if (a < 0 || b < 0) {
             throw new IllegalArgumentException("negative size " + (a < 0 ? a : b));
@@ -30,13 +40,24 @@ public final class MemoryBudget {
         return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
     }
 
-    /** a + b for non-negative a, b, saturating at Long.MAX_VALUE. */
+    /**
+     * a + b for non-negative a, b, saturating at Long.MAX_VALUE.
+     *
+     * @param a a size
+     * @param b a size
+     * @return the sum or Long.MAX_VALUE
+     */
     public static long add(long a, long b) {
         long s = a + b;
         return s < 0 ? Long.MAX_VALUE : s;
     }
 
-    /** The product of the dimensions, saturating; refuses a negative dimension. */
+    /**
+     * The product of the dimensions, saturating; refuses a negative dimension.
+     *
+     * @param shape the dimensions
+     * @return the number of values
+     */
     public static long count(int... shape) {
         long n = 1;
         for (int d : shape) {
@@ -77,7 +98,12 @@ public final class MemoryBudget {
         }
     }
 
-    /** "1,234 MiB" (or "more than 8 EiB" when saturated). */
+    /**
+     * A byte count in words: "1,234 MiB" (or "more than 8 EiB" when saturated).
+     *
+     * @param bytes the count
+     * @return the text
+     */
     public static String describe(long bytes) {
         if (bytes == Long.MAX_VALUE) {
             return "more than 8 EiB";
