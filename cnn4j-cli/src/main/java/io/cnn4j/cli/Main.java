@@ -39,10 +39,6 @@ public final class Main implements Runnable {
             if (shown instanceof java.nio.file.NoSuchFileException nf) {
                 message = "no such file: " + nf.getFile();
             }
-            if (shown instanceof OutOfMemoryError) {
-                message = "out of memory (" + message + "); this JVM's heap is " + (Runtime.getRuntime().maxMemory() >> 20)
-                        + " MiB: raise it with -Xmx (CNN4J_JAVA_OPTS for ./cnn4j) or use smaller inputs or batches";
-            }
             cmd.getErr().println("cnn4j: error: " + message);
             if (System.getenv("CNN4J_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
