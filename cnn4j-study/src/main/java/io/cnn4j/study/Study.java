@@ -60,7 +60,7 @@ public final class Study {
         if (config.baseline() != null && variants.stream().noneMatch(v -> v.id().equals(baseline.id()))) {
             // checked before any training: otherwise the run ends with an empty comparison and exit 0
             throw new io.cnn4j.model.InvalidSettingException("the baseline " + baseline.name() + " is not one of this study's variants ("
-                    + String.join(", ", variants.stream().map(Variant::name).toList()) + "); pick one of them with --baseline or add it");
+                    + String.join(", ", variants.stream().map(Variant::name).toList()) + "); pick one of them with --baseline (or \"baseline\" in the study file), or add it to the variants");
         }
         ResultsFile results = new ResultsFile(dir.resolve("results.jsonl"));
         results.repair();
