@@ -146,7 +146,7 @@ public final class Study {
                 return Optional.empty();
             }
             try {
-                Manifest m = ResultsFile.JSON.readValue(f.toFile(), Manifest.class);
+                Manifest m = io.cnn4j.io.StrictJson.MAPPER.readValue(f.toFile(), Manifest.class);
                 if (m.version() != 1) {
                     throw new IllegalArgumentException(f + ": unknown study manifest version " + m.version() + " (this cnn4j reads 1)");
                 }
