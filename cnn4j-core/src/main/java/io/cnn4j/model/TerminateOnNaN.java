@@ -1,6 +1,7 @@
 package io.cnn4j.model;
 
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Locale;
  * last finite weights; the unfinished epoch is not recorded.
  */
 public final class TerminateOnNaN implements Callback {
-    private final PrintStream out;
+    private final Appendable out;
     private int terminatedEpoch = -1;
 
     /** Reports the termination on standard output, as Keras does. */
@@ -18,8 +19,8 @@ public final class TerminateOnNaN implements Callback {
         this(System.out);
     }
 
-    /** @param out where the one-line report goes, or null for none */
-    public TerminateOnNaN(PrintStream out) {
+    /** @param out where the one-line report goes (a PrintStream or PrintWriter), or null for none */
+    public TerminateOnNaN(Appendable out) {
         this.out = out;
     }
 
@@ -32,7 +33,11 @@ public final class TerminateOnNaN implements Callback {
     public boolean onNonFiniteLoss(int epoch, int batch, double loss) {
         terminatedEpoch = epoch;
         if (out != null) {
-            out.printf(Locale.ROOT, "Epoch %d, batch %d: invalid loss %s, terminating training%n", epoch + 1, batch + 1, loss);
+            try {
+                out.append(String.format(Locale.ROOT, "Epoch %d, batch %d: invalid loss %s, terminating training%n", epoch + 1, batch + 1, loss));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return true;
     }
