@@ -25,11 +25,14 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
                           List<String> placements, List<Variant> variants, Variant baseline, int seeds, TrainingSpec training,
                           String backend, int threads, Path outRoot, String command) {
     /**
-     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015) and
-     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) are on request.
+     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015),
+     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) and the placements around
+     * BatchNormalization ("dropout-before-bn", "dropout-after-bn", "spatial-before-bn",
+     * "spatial-after-bn"; Li et al. 2019's variance shift) are on request.
      */
     public static final List<String> PLACEMENTS = List.of("none", "dropout-before", "dropout-after", "spatial-before", "spatial-after",
-            "pwp-before", "dropblock-before", "dropblock-after");
+            "pwp-before", "dropblock-before", "dropblock-after", "dropout-before-bn", "dropout-after-bn", "spatial-before-bn",
+            "spatial-after-bn");
     public static final List<String> DEFAULT_PLACEMENTS = PLACEMENTS.subList(0, 5);
 
     public StudyConfig {
@@ -65,8 +68,18 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
             return variants;
         }
         List<String> wanted = placements == null ? DEFAULT_PLACEMENTS : placements;
-        return VariantFactory.standard(poolings, rate, rates, window).stream()
-                .filter(v -> wanted.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())).toList();
+        List<Variant> out = new java.util.ArrayList<>(VariantFactory.standard(poolings, rate, rates, window).stream()
+                .filter(v -> wanted.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())).toList());
+        // the placements around BatchNormalization, on request, at the nominal rate
+        for (String pooling : poolings) {
+            for (String placement : wanted) {
+                if (placement.endsWith("-bn")) {
+                    int dash = placement.indexOf('-');
+                    out.add(Variant.nominal(pooling, placement.substring(0, dash), placement.substring(dash + 1), rate));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     public Variant baselineVariant() {
