@@ -218,4 +218,22 @@ class CliTest {
         assertThat(run(quick("--epochs", "2", "--lr-step-decay", "0.5")).err()).contains("--lr-step-decay must be FACTOR,EPOCHS");
         assertThat(run(quick("--epochs", "2", "--monitor", "f1", "--save-best", best.toString())).code()).isEqualTo(2);
     }
+
+    @Test
+    void modernExampleBuildsItsConvBnReluModel() {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(buf, true));
+        int code;
+        try {
+            // no epochs: the model, its summary and an evaluation of the untrained net on the embedded test set
+            code = run("example", "modern", "--epochs", "0").code();
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(code).isZero();
+        assertThat(buf.toString()).contains("batch_normalization (BatchNormalization)").contains("global_average_pooling2d")
+                .contains("Total params: 16,986").contains("Non-trainable params: 192").contains("Test loss: ");
+        assertThat(run("example", "postmodern").code()).isEqualTo(2);
+    }
 }

@@ -104,8 +104,10 @@ public final class ModernExample {
         Map<String, Double> score = model.evaluate(xTest, yTest, 32);
         if (verbose > 0) {
             int best = earlyStopping.bestEpoch();
-            System.out.printf(java.util.Locale.ROOT, "%d epochs%s; best val_loss %.4f at epoch %d%n", history.epochs().size(),
-                    earlyStopping.stoppedEpoch() >= 0 ? " (early stopping)" : "", earlyStopping.best(), best + 1);
+            if (best >= 0) {
+                System.out.printf(java.util.Locale.ROOT, "%d epochs%s; best val_loss %.4f at epoch %d%n", history.epochs().size(),
+                        earlyStopping.stoppedEpoch() >= 0 ? " (early stopping)" : "", earlyStopping.best(), best + 1);
+            }
             System.out.printf(java.util.Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", score.get("loss"), score.get("accuracy"));
         }
         return new double[]{score.get("loss"), score.get("accuracy")};
