@@ -134,11 +134,12 @@ public final class Study {
         if (rows.isEmpty()) {
             return;
         }
-        out.println("variance shift at BatchNormalization inputs (Var with dropout on / Var in inference; predicted in brackets):");
+        out.println("variance shift at BatchNormalization inputs, Var with dropout on / Var in inference: all dropout on / nearest dropout only"
+                + " (predicted):");
         Map<String, List<String>> byVariant = new java.util.LinkedHashMap<>();
         for (VarianceShift.Row r : rows) {
             byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r.layer() + " " + VarianceShift.fmt(r.measuredRatio())
-                    + " (" + VarianceShift.fmt(r.predictedRatio()) + ")");
+                    + " / " + VarianceShift.fmt(r.isolatedRatio()) + " (" + VarianceShift.fmt(r.predictedRatio()) + ")");
         }
         byVariant.forEach((v, cells) -> out.println("  " + v + ": " + String.join(", ", cells)));
     }

@@ -45,11 +45,13 @@ public final class VarianceShift {
      * @param path           how the nearest dropout reaches it: "dropout → BN", "dropout → conv → BN", "no dropout before it", "farther"
      * @param varInference   mean over channels of the input's variance, all layers in inference mode
      * @param varTraining    the same with dropout in training mode
-     * @param measuredRatio  varTraining / varInference
+     * @param measuredRatio  varTraining / varInference: every dropout layer before the BN in training mode
+     * @param isolatedRatio  the same with only the nearest dropout (the one the prediction is about) in training mode,
+     *                       NaN where there is no prediction
      * @param predictedRatio the ratio the analysis predicts from the same batch, NaN where it makes none
      */
     public record Row(String variant, String layer, String path, double varInference, double varTraining, double measuredRatio,
-                      double predictedRatio) {
+                      double isolatedRatio, double predictedRatio) {
     }
 
     /** Measures every BatchNormalization layer of a built {@code model} on the batch {@code x}; masks drawn from {@code seed}. */
@@ -74,6 +76,7 @@ public final class VarianceShift {
         }
         List<Row> rows = new ArrayList<>();
         boolean dropoutSeen = false;
+        long passSeed = seed;
         for (int i = 0; i < n; i++) {
             Layer l = layers.get(i);
             if (l instanceof BatchNormalization) {
@@ -81,12 +84,15 @@ public final class VarianceShift {
                 double[] vTr = channelVariances(training[i]);
                 double[] extra = null;
                 String path;
+                int nearest = -1;
                 if (i >= 1 && rate(layers.get(i - 1)) > 0) {
                     path = "dropout → BN";
+                    nearest = i - 1;
                     extra = directExtra(inference[i - 1], rate(layers.get(i - 1)));
                 } else if (i >= 2 && rate(layers.get(i - 2)) > 0 && layers.get(i - 1) instanceof Conv2D conv
                         && conv.config().activation() == ActivationFunction.LINEAR) {
                     path = "dropout → conv → BN";
+                    nearest = i - 2;
                     extra = throughConv(inference[i - 2], conv, rate(layers.get(i - 2)), layers.get(i - 2) instanceof SpatialDropout2D);
                 } else {
                     path = dropoutSeen ? "dropout farther upstream" : "no dropout before it";
@@ -102,7 +108,17 @@ public final class VarianceShift {
                 } else if (!dropoutSeen) {
                     predicted = 1;
                 }
-                rows.add(new Row(variant, l.name(), path, inf, tr, tr / inf, predicted));
+                double isolated = Double.NaN;
+                if (nearest >= 0) {
+                    // the same masks as the full pass (same seed), only the nearest dropout switched on
+                    model.reseedMasks(passSeed);
+                    Tensor g = x;
+                    for (int k = 0; k < i; k++) {
+                        g = layers.get(k).forward(g, k == nearest);
+                    }
+                    isolated = mean(channelVariances(g)) / inf;
+                }
+                rows.add(new Row(variant, l.name(), path, inf, tr, tr / inf, isolated, predicted));
             }
             if (rate(l) > 0) {
                 dropoutSeen = true;
@@ -242,7 +258,8 @@ public final class VarianceShift {
                 + "while training, and accumulates its moving variance from them, but at inference the variance of its input drops "
                 + "back to Var(x): the layer then scales by the wrong factor (the \"variance shift\"). The table measures it on the same "
                 + "batch for every BN layer of seed 0's trained model of each variant, turning only the dropout layers to training "
-                + "mode; the prediction uses the same batch's inference activations: directly for dropout → BN, and by the law of "
+                + "mode (all of them, and only the one nearest to the BN, which is what the prediction is about: upstream dropout "
+                + "adds its own shift); the prediction uses the same batch's inference activations: directly for dropout → BN, and by the law of "
                 + "total variance through a convolution without activation (Var_train(y) = Var(y) + (p/q)·E[Σw²x²], with channel "
                 + "sums for spatial masks). At p = %.2f a unit right behind dropout gains at least p/q = %.2f of its second moment; "
                 + "placed after BN and its ReLU, the noise reaches the next BN only through a convolution, and none reaches a BN "
@@ -250,10 +267,11 @@ public final class VarianceShift {
         List<List<String>> table = new ArrayList<>();
         for (Row r : rows) {
             table.add(List.of(r.variant(), r.layer(), r.path(), String.format(Locale.ROOT, "%.4g", r.varInference()),
-                    String.format(Locale.ROOT, "%.4g", r.varTraining()), fmt(r.measuredRatio()), fmt(r.predictedRatio())));
+                    String.format(Locale.ROOT, "%.4g", r.varTraining()), fmt(r.measuredRatio()), fmt(r.isolatedRatio()),
+                    fmt(r.predictedRatio())));
         }
         b.add(new Object[]{"table", new ReportWriter.Table(List.of("variant", "BN layer", "nearest dropout", "input variance, inference",
-                "input variance, dropout on", "ratio measured", "ratio predicted"), table)});
+                "input variance, dropout on", "ratio, all dropout on", "ratio, nearest dropout only", "ratio predicted"), table)});
         b.add(new Object[]{"img", "variance-shift.png"});
         return new ReportWriter.Part(b, java.util.Map.of("variance-shift.png", chart(rows)),
                 java.util.Map.of("variance-shift.png", "Variance of each BatchNormalization layer's input with dropout on, relative to "
@@ -261,28 +279,34 @@ public final class VarianceShift {
     }
 
     static byte[] chart(List<Row> rows) {
-        org.knowm.xchart.CategoryChart c = new org.knowm.xchart.CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+        org.knowm.xchart.CategoryChart c = new org.knowm.xchart.CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT + 80)
                 .title("Variance shift at BatchNormalization inputs: dropout on / off").xAxisTitle("variant · BN layer")
                 .yAxisTitle("Var train / Var inference").build();
         c.getStyler().setXAxisLabelRotation(45);
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         List<String> names = new ArrayList<>();
-        List<Double> measured = new ArrayList<>(), predicted = new ArrayList<>();
+        List<Double> measured = new ArrayList<>(), isolated = new ArrayList<>(), predicted = new ArrayList<>();
+        java.util.Map<String, Integer> ordinal = new java.util.HashMap<>();
         for (Row r : rows) {
-            if (r.path().equals("no dropout before it") && !r.variant().endsWith("no-dropout")) {
+            int bn = ordinal.merge(r.variant(), 1, Integer::sum);
+            if (r.path().equals("no dropout before it")) {
                 continue; // ratio 1 by construction; keep the chart to the layers dropout reaches
             }
-            names.add(r.variant() + " · " + r.layer());
+            // short labels: the placement without the pooling type, and the BN's ordinal
+            names.add(r.variant().replaceFirst("^(max|avg) ", "") + " · BN" + bn);
             measured.add(r.measuredRatio());
+            isolated.add(Double.isNaN(r.isolatedRatio()) ? 0 : r.isolatedRatio());
             predicted.add(Double.isNaN(r.predictedRatio()) ? 0 : r.predictedRatio());
         }
         if (names.isEmpty()) {
             names.add("none");
             measured.add(0.0);
+            isolated.add(0.0);
             predicted.add(0.0);
         }
-        c.addSeries("measured", names, measured);
+        c.addSeries("measured, all dropout on", names, measured);
+        c.addSeries("measured, nearest dropout only", names, isolated);
         c.addSeries("predicted (0 = no prediction)", names, predicted);
         return Charts.png(c);
     }

@@ -86,6 +86,7 @@ class BatchNormPlacementsTest {
         assertThat(r.path()).isEqualTo("dropout → BN");
         assertThat(r.predictedRatio()).isGreaterThan(1.2);
         assertThat(r.measuredRatio()).isCloseTo(r.predictedRatio(), within(0.03 * r.predictedRatio()));
+        assertThat(r.isolatedRatio()).isEqualTo(r.measuredRatio()); // one dropout: the same pass
         // ReLU → dropout → conv → BN: through the convolution, element-wise and spatial masks
         for (boolean spatial : new boolean[]{false, true}) {
             Sequential through = model(new Conv2D(6, 3, 3).padding("same"), new BatchNormalization(), new ReLU(),
@@ -94,6 +95,7 @@ class BatchNormPlacementsTest {
             List<VarianceShift.Row> t = VarianceShift.measure("through", through, xs, 9);
             assertThat(t).extracting(VarianceShift.Row::path).containsExactly("no dropout before it", "dropout → conv → BN");
             assertThat(t.get(0).measuredRatio()).isEqualTo(1.0);
+            assertThat(t.get(0).isolatedRatio()).isNaN();
             VarianceShift.Row second = t.get(1);
             assertThat(second.predictedRatio()).isGreaterThan(1.02);
             assertThat(second.measuredRatio()).as("spatial %s", spatial)
