@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 SummaryCommand.class,
                 ExampleCommand.class,
                 StudyCommand.class,
+                ReportCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })

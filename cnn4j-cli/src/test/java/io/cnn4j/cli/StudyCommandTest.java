@@ -60,6 +60,45 @@ class StudyCommandTest {
     }
 
     @Test
+    void designOptionsAndTheAnswerPreset() {
+        StudyConfig c = parse("--optimizer", "sgd", "--rate", "0.1,0.25,0.5", "--margin", "0.5", "--select", "last", "--patience", "3");
+        assertThat(c.training().optimizerName()).isEqualTo("sgd");
+        assertThat(c.training().learningRate()).isEqualTo(0.01);
+        assertThat(c.training().createOptimizer().name()).isEqualTo("SGD");
+        assertThat(c.training().patience()).isEqualTo(3);
+        assertThat(c.allRates()).containsExactly(0.1, 0.25, 0.5);
+        assertThat(c.rate()).isEqualTo(0.1);
+        assertThat(c.margin()).isEqualTo(0.005);
+        assertThat(c.selection()).isEqualTo(io.cnn4j.study.Selection.LAST);
+        // none once, then before/after/spatial before/after at each of the three rates
+        assertThat(c.variantList(4)).hasSize(1 + 3 * 4);
+        assertThat(c.baselineVariant()).isEqualTo(Variant.nominal("max", "dropout", "after", 0.1));
+        assertThat(c.studyId()).isNotEqualTo(parse("--optimizer", "sgd", "--rate", "0.1").studyId());
+        // the margin and the selection are analysis choices: same study, same directory
+        assertThat(c.studyId()).isEqualTo(parse("--optimizer", "sgd", "--rate", "0.1,0.25,0.5", "--patience", "3").studyId());
+
+        StudyConfig answer = parse("--preset", "answer");
+        assertThat(answer.preset()).isEqualTo("answer");
+        assertThat(answer.data().name()).isEqualTo("fashion-mnist");
+        assertThat(answer.data().testSize()).isZero();
+        assertThat(answer.seeds()).isEqualTo(StudyCommand.ANSWER_SEEDS);
+        assertThat(answer.training().epochs()).isEqualTo(StudyCommand.ANSWER_EPOCHS);
+        assertThat(answer.selection()).isEqualTo(io.cnn4j.study.Selection.BEST);
+        // max and avg pooling × (none, element-wise before at the nominal and the matched rate, after, spatial)
+        List<Variant> vs = answer.variantList(4);
+        assertThat(vs).hasSize(10);
+        assertThat(vs).contains(Variant.matchedBefore("avg", 0.25, 4), Variant.nominal("avg", "spatial", "after", 0.25),
+                Variant.nominal("max", "dropout", "before", 0.25), Variant.none("max"));
+    }
+
+    @Test
+    void badDesignOptionsAreUsageErrors() {
+        assertThat(run("study", "--optimizer", "rmsprop")).isEqualTo(2);
+        assertThat(run("study", "--margin", "0")).isEqualTo(2);
+        assertThat(run("study", "--select", "median")).isEqualTo(2);
+    }
+
+    @Test
     void studyFileListsOwnVariants(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("study.json");
         Files.writeString(f, """

@@ -52,9 +52,10 @@ public final class ReportWriter {
         StringBuilder sb = new StringBuilder();
         int epochs = config.training().epochs();
         sb.append(String.format(Locale.ROOT, "On %s (%d training and %d test images, %d seed%s × %d epoch%s per variant), the best placement was %s "
-                        + "with a mean test accuracy of %s (95%% CI %s)",
+                        + "with a mean test accuracy of %s (95%% CI %s; %s)",
                 config.data().name(), data.train().size(), data.test().size(), best.seeds(), best.seeds() == 1 ? "" : "s", epochs,
-                epochs == 1 ? "" : "s", best.variant().name(), pct(best.testAccuracy().mean()), ci(best.testAccuracy())));
+                epochs == 1 ? "" : "s", best.variant().name(), pct(best.testAccuracy().mean()), ci(best.testAccuracy()),
+                a.selection() == Selection.BEST ? "test accuracy at each trial's best validation epoch" : "test accuracy after the last epoch"));
         if (second != null && best.testAccuracy().mean() - second.testAccuracy().mean() < 1e-12) {
             sb.append(String.format(Locale.ROOT, ", a margin of 0.00 points: it is tied with %s (%s), so this run does not rank them.",
                     second.variant().name(), pct(second.testAccuracy().mean())));
@@ -66,7 +67,9 @@ public final class ReportWriter {
         }
         Analysis.Comparison c = a.comparison(best.variant());
         if (a.baseline() != null && best.variant().id().equals(a.baseline().id())) {
-            sb.append(" That is the baseline itself: element-wise dropout after the pool, the Keras example's placement.");
+            sb.append(a.baseline().dropout().equals("dropout") && a.baseline().position().equals("after")
+                    ? " That is the baseline itself: element-wise dropout after the pool, the Keras example's placement."
+                    : " That is the baseline itself.");
             Analysis.VariantStats other = second;
             Analysis.Comparison oc = other == null ? null : a.comparison(other.variant());
             if (oc != null) {
@@ -95,26 +98,26 @@ public final class ReportWriter {
     }
 
     static String verdict(Analysis.Comparison c, Variant v, Variant baseline, boolean vsRunnerUp) {
-        if (c.paired().n() < 2) {
-            return "With " + c.paired().n() + " paired seed, no significance test is possible; run more seeds (--seeds) before drawing a conclusion.";
+        Stats.Paired pr = c.paired();
+        if (pr.n() < 2) {
+            return "With " + pr.n() + " paired seed, no test is possible; run more seeds (--seeds) before drawing a conclusion.";
         }
-        if (Double.isNaN(c.holmT())) {
-            return "Every seed gave the same difference, so the paired t-test is undefined (zero variance); with " + c.paired().n()
-                    + " seeds this is not evidence of a real difference — run more seeds (--seeds).";
-        }
-        if (c.significant()) {
-            return String.format(Locale.ROOT, "The difference between %s and %s is statistically significant at the 5%% level after Holm "
-                    + "correction (adjusted p = %s over %d seeds).", v.name(), baseline.name(), p(c.holmT()), c.paired().n());
-        }
-        return String.format(Locale.ROOT, "The difference between %s and %s is not statistically significant (Holm-adjusted p = %s ≥ 0.05 "
-                        + "with %d paired seeds): these data do not show that one placement beats the other%s.", v.name(), baseline.name(),
-                p(c.holmT()), c.paired().n(), vsRunnerUp ? "" : "; treat them as tied at this scale");
+        String m = "±" + Analysis.points(pr.tost() == null ? Analysis.DEFAULT_MARGIN : pr.tost().margin());
+        return switch (c.verdict()) {
+            case BETTER, WORSE -> String.format(Locale.ROOT, "Verdict: %s is %s than %s (Holm-adjusted t-test p = %s over %d seeds).",
+                    v.name(), c.verdict() == Verdict.BETTER ? "better" : "worse", baseline.name(), p(c.holmT()), pr.n());
+            case EQUIVALENT -> String.format(Locale.ROOT, "Verdict: %s and %s are equivalent within %s points (Holm-adjusted TOST p = %s "
+                    + "over %d seeds).", v.name(), baseline.name(), m, p(c.holmTost()), pr.n());
+            case INCONCLUSIVE -> String.format(Locale.ROOT, "Verdict: inconclusive — %d seeds show neither a difference between %s and %s "
+                    + "(Holm p = %s) nor equivalence within %s points (Holm TOST p = %s); the study could detect %s points with 80%% "
+                    + "power.", pr.n(), v.name(), baseline.name(), p(c.holmT()), m, p(c.holmTost()), pts(pr.mdd80()));
+        };
     }
 
     /** Returns {index.html, report.md}. */
     public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
-                               List<TrialResult> results, double minutes, String backendUsed) {
-        return write(dir, config, base, data, a, mech, results, minutes, backendUsed, List.of());
+                               List<TrialResult> results, String timing, String backendUsed) {
+        return write(dir, config, base, data, a, mech, results, timing, backendUsed, List.of());
     }
 
     /**
@@ -126,19 +129,29 @@ public final class ReportWriter {
 
     /** {@link #write} with extra sections, each placed before the "Method" section. */
     public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
-                               List<TrialResult> results, double minutes, String backendUsed, List<Part> parts) {
+                               List<TrialResult> results, String timing, String backendUsed, List<Part> parts) {
         Map<String, byte[]> charts = new LinkedHashMap<>();
         charts.put("accuracy.png", Charts.summary("Test accuracy per variant (mean and 95% CI over seeds)", "test accuracy (%)", a.variants(), false));
         charts.put("curves.png", Charts.curves(a.variants()));
         charts.put("gap.png", Charts.summary("Generalisation gap per variant: train − test accuracy (mean and 95% CI)", "gap (points)", a.variants(), true));
+        charts.put("forest.png", Charts.forest(a));
+        charts.put("val-loss.png", Charts.valLoss(a.variants()));
+        if (a.variants().stream().map(v -> v.variant().nominalRate()).filter(r -> r > 0).distinct().count() > 1) {
+            charts.put("rates.png", Charts.rates(a.variants()));
+        }
         charts.put("zero-rate.png", Charts.zeroRates(mech.zeroRates()));
         charts.put("moments.png", Charts.moments(mech.moments(), "random"));
-        Map<String, String> captions = Map.of(
-                "accuracy.png", "Test accuracy per variant: mean over seeds, bars are 95% t confidence intervals.",
-                "curves.png", "Mean learning curves per variant.",
-                "gap.png", "Generalisation gap (accuracy on training images in inference mode minus test accuracy).",
-                "zero-rate.png", "Mechanism (b): fraction of pooled units that element-wise dropout zeroes, measured vs theory.",
-                "moments.png", "Mechanism (c): mean and variance of pooled activations under each placement, relative to no dropout (random positive inputs).");
+        Map<String, String> captions = Map.ofEntries(
+                Map.entry("forest.png", "Paired differences against the baseline (variant − baseline, accuracy points): mean and 95% CI per "
+                        + "comparison; the band is the equivalence margin ±" + Analysis.points(a.margin()) + " points."),
+                Map.entry("val-loss.png", "Mean validation loss per epoch and variant; the marker is where each mean curve bottoms out "
+                        + "(past it, the model overfits)."),
+                Map.entry("rates.png", "Mean test accuracy against the nominal dropout rate, one line per placement."),
+                Map.entry("accuracy.png", "Test accuracy per variant: mean over seeds, bars are 95% t confidence intervals."),
+                Map.entry("curves.png", "Mean learning curves per variant."),
+                Map.entry("gap.png", "Generalisation gap (accuracy on training images in inference mode minus test accuracy)."),
+                Map.entry("zero-rate.png", "Mechanism (b): fraction of pooled units that element-wise dropout zeroes, measured vs theory."),
+                Map.entry("moments.png", "Mechanism (c): mean and variance of pooled activations under each placement, relative to no dropout (random positive inputs)."));
         captions = new LinkedHashMap<>(captions);
         for (Part part : parts) {
             charts.putAll(part.charts());
@@ -150,12 +163,12 @@ public final class ReportWriter {
                 writeAtomically(dir.resolve(e.getKey()), e.getValue());
             }
             String opening = opening(config, a, data);
-            Sections s = sections(config, base, data, a, mech, results, minutes, backendUsed);
+            Sections s = sections(config, base, data, a, mech, results, timing, backendUsed);
             s = withParts(s, parts);
             Path html = dir.resolve("index.html");
             writeAtomically(html, html(config, opening, s, charts, captions).getBytes(StandardCharsets.UTF_8));
             Path md = dir.resolve("report.md");
-            writeAtomically(md, markdown(config, opening, s, charts, captions).getBytes(StandardCharsets.UTF_8));
+            writeAtomically(md, markdown(config, opening, headlineRegion(dir, a, results), s, charts, captions).getBytes(StandardCharsets.UTF_8));
             return new Path[]{html, md};
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + dir + ": " + e.getMessage(), e);
@@ -196,50 +209,71 @@ public final class ReportWriter {
     }
 
     private static Sections sections(StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
-                                     List<TrialResult> results, double minutes, String backendUsed) {
+                                     List<TrialResult> results, String timing, String backendUsed) {
         List<Object[]> b = new ArrayList<>();
         // results
         List<List<String>> rows = new ArrayList<>();
         for (Analysis.VariantStats s : a.variants()) {
             rows.add(List.of(s.variant().name() + (a.baseline() != null && s.variant().id().equals(a.baseline().id()) ? " (baseline)" : ""),
                     Integer.toString(s.seeds()), pct(s.testAccuracy().mean()) + " ± " + pts(s.testAccuracy().sd()), ci(s.testAccuracy()),
+                    pct(s.lastAccuracy().mean()), pct(s.bestAccuracy().mean()),
                     signedPts(s.gap().mean()) + (Double.isNaN(s.gap().ciLow()) ? "" : " (" + signedPts(s.gap().ciLow()) + " to " + signedPts(s.gap().ciHigh()) + ")"),
                     String.format(Locale.ROOT, "%.1f", s.meanBestEpoch() + 1), String.format(Locale.ROOT, "%.0f s", s.meanSeconds())));
         }
         b.add(new Object[]{"h2", "Results per variant"});
-        b.add(new Object[]{"table", new Table(List.of("variant", "seeds", "test accuracy (mean ± sd)", "95% CI", "gap train − test, points (95% CI)",
-                "best epoch (mean, 1-based)", "time per trial"), rows)});
+        b.add(new Object[]{"p", "Model selection: the answer uses the test accuracy at the " + a.selection().description()
+                + (a.selection() == Selection.BEST ? " of each trial (the epoch with the lowest validation loss: the weights Keras' "
+                + "EarlyStopping(monitor=\"val_loss\", restore_best_weights=True) restores)" : " of each trial")
+                + ". Both rules are shown; the gap is measured after the last epoch."});
+        b.add(new Object[]{"table", new Table(List.of("variant", "seeds", "test accuracy (mean ± sd)", "95% CI", "last epoch (mean)",
+                "best validation epoch (mean)", "gap train − test, points (95% CI)", "best epoch (mean, 1-based)", "time per trial"), rows)});
         b.add(new Object[]{"img", "accuracy.png"});
         // comparisons
         b.add(new Object[]{"h2", "Paired comparisons against the baseline" + (a.baseline() == null ? "" : " (" + a.baseline().name() + ")")});
         b.add(new Object[]{"p", "Each seed trains every variant from the same initial weights on the same batches, so differences are "
                 + "paired by seed. Differences are variant − baseline in accuracy points; p-values are two-sided; Holm's correction "
-                + "is applied across all comparisons of the study (separately for the t-test and the Wilcoxon test)."});
+                + "is applied across all comparisons of the study (separately for the t-test, the Wilcoxon test and the equivalence "
+                + "test). Equivalence: two one-sided t-tests (TOST) against the margin ±" + Analysis.points(a.margin()) + " points. "
+                + "Verdict at α = 0.05: \"better\"/\"worse\" when the Holm-adjusted t-test rejects no difference (sign of the mean); "
+                + "otherwise \"equivalent\" when the Holm-adjusted TOST rejects a difference of ±" + Analysis.points(a.margin())
+                + " or more; otherwise \"inconclusive\". \"Detectable\" is the difference a two-sided paired t-test at α = 0.05 "
+                + "would detect with 80% power given the observed sd of the differences: (t(0.975) + t(0.8)) · sd/√n."});
         List<List<String>> crow = new ArrayList<>();
         List<String> sentences = new ArrayList<>();
         for (Analysis.Comparison c : a.comparisons()) {
             Stats.Paired pr = c.paired();
             crow.add(List.of(c.variant().name(), Integer.toString(pr.n()), signedPts(pr.meanDiff()),
-                    signedPts(pr.ciLow()) + " to " + signedPts(pr.ciHigh()), p(pr.tP()), p(c.holmT()),
+                    signedPts(pr.ciLow()) + " to " + signedPts(pr.ciHigh()), pts(pr.sd()), p(pr.tP()), p(c.holmT()),
                     p(pr.wilcoxon().p()) + (pr.wilcoxon().exact() ? " (exact)" : " (normal)"), p(c.holmWilcoxon()),
-                    pr.n() < 2 ? "needs ≥ 2 seeds" : Double.isNaN(c.holmT()) ? "no test (equal differences)"
-                            : c.significant() ? "significant" : "not significant"));
-            if (pr.n() >= 2 && !c.significant()) {
-                sentences.add(String.format(Locale.ROOT, "%s vs %s: %s points, not significant (Holm p = %s).", c.variant().name(),
-                        a.baseline().name(), signedPts(pr.meanDiff()), p(c.holmT())));
+                    pr.tost() == null ? "–" : p(pr.tost().p()), p(c.holmTost()), pts(pr.mdd80()),
+                    pr.n() < 2 ? "inconclusive (needs ≥ 2 seeds)" : c.verdict().label(a.margin())));
+            if (pr.n() >= 2 && c.verdict() == Verdict.INCONCLUSIVE) {
+                sentences.add(String.format(Locale.ROOT, "%s vs %s: %s points (95%% CI %s to %s), detectable at 80%% power: %s points.",
+                        c.variant().name(), a.baseline().name(), signedPts(pr.meanDiff()), signedPts(pr.ciLow()), signedPts(pr.ciHigh()),
+                        pts(pr.mdd80())));
             }
         }
-        b.add(new Object[]{"table", new Table(List.of("variant", "paired seeds", "mean difference (points)", "95% CI", "t-test p", "Holm p",
-                "Wilcoxon p", "Holm p (Wilcoxon)", "verdict"), crow)});
+        b.add(new Object[]{"table", new Table(List.of("variant", "paired seeds", "mean difference (points)", "95% CI", "sd of differences",
+                "t-test p", "Holm p", "Wilcoxon p", "Holm p (Wilcoxon)", "TOST p", "Holm p (TOST)", "detectable at 80% power", "verdict"), crow)});
+        b.add(new Object[]{"img", "forest.png"});
         if (!sentences.isEmpty()) {
-            b.add(new Object[]{"p", "Not significant — no evidence of a difference at this number of seeds: " + String.join(" ", sentences)});
+            b.add(new Object[]{"p", "Inconclusive — neither a difference nor equivalence within ±" + Analysis.points(a.margin())
+                    + " points is shown at this number of seeds: " + String.join(" ", sentences)});
         }
         String identical = spatialIdentity(results);
         if (identical != null) {
             b.add(new Object[]{"p", identical});
         }
+        String covered = spatialCoveredByIdentity(a);
+        if (covered != null) {
+            b.add(new Object[]{"p", covered});
+        }
         b.add(new Object[]{"img", "gap.png"});
         b.add(new Object[]{"img", "curves.png"});
+        b.add(new Object[]{"img", "val-loss.png"});
+        if (a.variants().stream().map(v -> v.variant().nominalRate()).filter(r -> r > 0).distinct().count() > 1) {
+            b.add(new Object[]{"img", "rates.png"});
+        }
         // mechanisms
         b.add(new Object[]{"h2", "Why: mechanism checks"});
         b.add(new Object[]{"p", "Measured on strictly positive random activations and, where available, on the inputs of each pooling layer of "
@@ -288,11 +322,13 @@ public final class ReportWriter {
         int seeds = a.variants().stream().mapToInt(Analysis.VariantStats::seeds).max().orElse(0);
         b.add(new Object[]{"p", String.format(Locale.ROOT, "Base model: %s. Around every pooling layer the base model's own dropout is removed "
                         + "and the variant's dropout is placed before or after the pool; other dropout (dense layers) is kept. "
-                        + "Training: Adam (lr %s), categorical cross-entropy, batch %d, %d epochs; validation: %d images held out from the "
+                        + "Training: %s, categorical cross-entropy, batch %d, %d epochs%s; validation: %d images held out from the "
                         + "training set; test: %d images. Seeds: %d per variant (0..%d), paired across variants. "
-                        + "95%% CI half-widths of the mean test accuracy: %s to %s points. Total wall time of this run: %.1f min.",
-                base.describe(), config.training().learningRate(), config.training().batchSize(), config.training().epochs(),
-                data.validation() == null ? 0 : data.validation().size(), data.test().size(), seeds, seeds - 1, pts(minHw), pts(maxHw), minutes)});
+                        + "95%% CI half-widths of the mean test accuracy: %s to %s points. %s",
+                base.describe(), ResultsFile.optimizerDescription(config.training()), config.training().batchSize(), config.training().epochs(),
+                config.training().patience() == null ? " (no early stopping; best epoch by validation loss)"
+                        : " (early stopping: patience " + config.training().patience() + " epochs on validation loss)",
+                data.validation() == null ? 0 : data.validation().size(), data.test().size(), seeds, seeds - 1, pts(minHw), pts(maxHw), timing)});
         b.add(new Object[]{"h2", "Reproduce"});
         b.add(new Object[]{"code", config.command()});
         Map<String, String> versions = Provenance.versions();
@@ -302,7 +338,7 @@ public final class ReportWriter {
         vrows.add(List.of("GEMM backend requested", backend));
         vrows.add(List.of("GEMM backend used", backendUsed));
         vrows.add(List.of("threads", Integer.toString(config.threads())));
-        vrows.add(List.of("study id", config.studyId()));
+        vrows.add(List.of("study id", results.isEmpty() ? config.studyId() : results.get(0).trial().studyId()));
         vrows.add(List.of("results file", "results.jsonl (one JSON line per epoch and per finished trial, with full spec and provenance)"));
         b.add(new Object[]{"table", new Table(List.of("what", "value"), vrows)});
         b.add(new Object[]{"h2", "References"});
@@ -312,6 +348,22 @@ public final class ReportWriter {
                 "Wu & Gu 2015, Towards dropout training for convolutional neural networks (max-pooling dropout, probabilistic weighted pooling), arXiv 1512.00242.",
                 "Ghiasi et al. 2018, DropBlock: a regularization method for convolutional networks, arXiv 1810.12890.")});
         return new Sections(b);
+    }
+
+    /**
+     * When spatial dropout ran on one side of the pool only (the answer preset runs it after): the
+     * other side is the same computation with the same mask, so it is covered by mechanism check (a).
+     */
+    static String spatialCoveredByIdentity(Analysis a) {
+        List<String> sides = a.variants().stream().map(Analysis.VariantStats::variant).filter(v -> v.dropout().equals("spatial"))
+                .map(Variant::position).distinct().toList();
+        if (sides.size() != 1) {
+            return null;
+        }
+        String ran = sides.get(0), other = ran.equals("after") ? "before" : "after";
+        return "Spatial dropout " + other + " the pool was not run: it draws the same channel mask as spatial dropout " + ran
+                + " the pool, and a channel mask commutes with pooling (check (a) below), so it is the same computation and its "
+                + "numbers are those of the " + ran + "-pool variant up to float rounding.";
     }
 
     /** When spatial before and after ran on the same seeds, how far apart their test accuracies are (0 for max pooling by construction). */
@@ -411,8 +463,18 @@ public final class ReportWriter {
         return s.replace("|", "\\|");
     }
 
-    private static String markdown(StudyConfig config, String opening, Sections s, Map<String, byte[]> charts, Map<String, String> captions) {
-        StringBuilder m = new StringBuilder("# Dropout before or after pooling?\n\n").append(opening).append("\n\n");
+    /** The generated headline block of report.md (empty without results or baseline), read back from results.jsonl beside it. */
+    static String headlineRegion(Path dir, Analysis a, List<TrialResult> results) {
+        if (results.isEmpty() || a.baseline() == null || !Files.exists(dir.resolve("results.jsonl"))) {
+            return "";
+        }
+        Headline.Params p = new Headline.Params("results.jsonl", Headline.baselineSpec(a.baseline()), a.margin(), a.selection());
+        return p.marker() + "\n" + Headline.render(p, dir) + "<!-- answer:end -->\n\n";
+    }
+
+    private static String markdown(StudyConfig config, String opening, String headline, Sections s, Map<String, byte[]> charts,
+                                   Map<String, String> captions) {
+        StringBuilder m = new StringBuilder("# Dropout before or after pooling?\n\n").append(opening).append("\n\n").append(headline);
         for (Object[] blk : s.blocks()) {
             switch ((String) blk[0]) {
                 case "h2" -> m.append("## ").append(blk[1]).append("\n\n");

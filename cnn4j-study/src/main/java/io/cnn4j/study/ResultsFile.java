@@ -98,7 +98,8 @@ public final class ResultsFile {
             }
             return new TrialResult(trial, new ArrayList<>(epochs.values()), result.get("testLoss").asDouble(),
                     result.get("testAccuracy").asDouble(), result.get("trainAccuracy").asDouble(), result.get("bestEpoch").asInt(),
-                    result.get("seconds").asDouble(), result.get("peakHeapMb").asDouble());
+                    num(result, "bestTestLoss"), num(result, "bestTestAccuracy"), result.get("seconds").asDouble(),
+                    result.get("peakHeapMb").asDouble());
         }
     }
 
@@ -161,12 +162,20 @@ public final class ResultsFile {
         n.put("nominalRate", trial.variant().nominalRate());
         n.put("rate", trial.variant().rate());
         n.put("pooledZeroRate", trial.variant().pooledZeroRate(window));
-        n.put("optimizer", trial.training().optimizer().name() + "(lr=" + trial.training().learningRate() + ")");
+        n.put("optimizer", optimizerDescription(trial.training()));
         n.put("backend", backendName);
         n.put("threads", trial.threads());
         n.set("versions", JSON.valueToTree(Provenance.versions()));
         n.set("spec", JSON.valueToTree(trial));
         return n;
+    }
+
+    /** The optimizer as Keras would write it, e.g. Adam(lr=0.001) or SGD(lr=0.01, momentum=0.9, nesterov=True, decay=1e-06). */
+    static String optimizerDescription(TrainingSpec t) {
+        String lr = "lr=" + t.learningRate();
+        return t.optimizerName().equals("sgd")
+                ? "SGD(" + lr + ", momentum=" + TrainingSpec.SGD_MOMENTUM + ", nesterov=True, decay=" + TrainingSpec.SGD_DECAY + ")"
+                : "Adam(" + lr + ")";
     }
 
     static void putNumber(ObjectNode n, String field, double v) {

@@ -1,15 +1,16 @@
 package io.cnn4j.study;
 
-import org.apache.commons.math3.distribution.NormalDistribution;
-import org.apache.commons.math3.distribution.TDistribution;
+import org.hipparchus.distribution.continuous.NormalDistribution;
+import org.hipparchus.distribution.continuous.TDistribution;
 
 import java.util.Arrays;
 import java.util.Comparator;
 
 /**
  * The statistics of the report: t-based 95% confidence intervals, the paired t-test, the Wilcoxon
- * signed-rank test (exact for small samples) and Holm's step-down correction. Distributions come
- * from commons-math3; the Wilcoxon test is written out here because commons-math3's exact version
+ * signed-rank test (exact for small samples), the paired equivalence test (TOST) against a margin,
+ * the minimal detectable difference at a given power and Holm's step-down correction. Distributions
+ * come from Hipparchus; the Wilcoxon test is written out here because the library's exact version
  * neither drops zero differences nor handles tied ranks.
  */
 public final class Stats {
@@ -123,11 +124,97 @@ public final class Stats {
         return new Wilcoxon(n, wPlus, p, false);
     }
 
-    /** A paired comparison of a variant against the baseline over the same seeds (differences variant − baseline). */
-    public record Paired(int n, double meanDiff, double ciLow, double ciHigh, double t, double tP, Wilcoxon wilcoxon) {
+    /**
+     * Two one-sided t-tests (Schuirmann 1987) of paired differences against the margin ±m:
+     * H0⁻: μ ≤ −m vs μ &gt; −m, with t⁻ = (d̄ + m)/(s/√n), p⁻ = P(T &gt; t⁻); H0⁺: μ ≥ m vs μ &lt; m, with
+     * t⁺ = (d̄ − m)/(s/√n), p⁺ = P(T &lt; t⁺); T has n − 1 degrees of freedom. {@code p} = max(p⁻, p⁺):
+     * equivalence within ±m at level α iff p &lt; α, i.e. iff the (1 − 2α) t-interval lies inside (−m, m).
+     */
+    public record Tost(double margin, double pLower, double pUpper, double p, double ci90Low, double ci90High) {
+    }
+
+    public static Tost tost(double[] d, double margin) {
+        if (!(margin > 0)) {
+            throw new IllegalArgumentException("equivalence margin must be positive, got " + margin);
+        }
+        Summary s = summarize(d);
+        int n = d.length;
+        if (n < 2) {
+            return new Tost(margin, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
+        double se = s.sd() / Math.sqrt(n);
+        if (se <= 1e-15) {
+            // every difference the same: inside the margin is certain equivalence, outside certain non-equivalence
+            double p = Math.abs(s.mean()) < margin ? 0 : 1;
+            return new Tost(margin, p, p, p, s.mean(), s.mean());
+        }
+        TDistribution t = new TDistribution(n - 1);
+        double pLower = 1 - t.cumulativeProbability((s.mean() + margin) / se);
+        double pUpper = t.cumulativeProbability((s.mean() - margin) / se);
+        double h = t.inverseCumulativeProbability(0.95) * se;
+        return new Tost(margin, pLower, pUpper, Math.max(pLower, pUpper), s.mean() - h, s.mean() + h);
+    }
+
+    /**
+     * The minimal detectable difference of a two-sided paired t-test at level {@code alpha} with
+     * the given power, from the sd of the differences: (t(1 − α/2; n−1) + t(power; n−1)) · sd/√n
+     * (the usual approximation that ignores the test's other tail and the noncentrality's skew).
+     */
+    public static double minimalDetectableDifference(double sd, int n, double alpha, double power) {
+        if (n < 2 || Double.isNaN(sd)) {
+            return Double.NaN;
+        }
+        TDistribution t = new TDistribution(n - 1);
+        return (t.inverseCumulativeProbability(1 - alpha / 2) + t.inverseCumulativeProbability(power)) * sd / Math.sqrt(n);
+    }
+
+    /**
+     * The half-width of the equivalence margin TOST can establish with the given power when the
+     * true difference is 0: (t(1 − α; n−1) + t(1 − (1 − power)/2; n−1)) · sd/√n.
+     */
+    public static double minimalEquivalenceMargin(double sd, int n, double alpha, double power) {
+        if (n < 2 || Double.isNaN(sd)) {
+            return Double.NaN;
+        }
+        TDistribution t = new TDistribution(n - 1);
+        return (t.inverseCumulativeProbability(1 - alpha) + t.inverseCumulativeProbability(1 - (1 - power) / 2)) * sd / Math.sqrt(n);
+    }
+
+    /** The smallest number of paired seeds (≥ 2, ≤ 1000) whose minimal detectable difference is at most {@code delta}. */
+    public static int seedsToDetect(double sd, double delta, double alpha, double power) {
+        for (int n = 2; n <= 1000; n++) {
+            if (minimalDetectableDifference(sd, n, alpha, power) <= delta) {
+                return n;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /** The smallest number of paired seeds (≥ 2, ≤ 1000) at which TOST reaches the margin with the given power. */
+    public static int seedsForEquivalence(double sd, double margin, double alpha, double power) {
+        for (int n = 2; n <= 1000; n++) {
+            if (minimalEquivalenceMargin(sd, n, alpha, power) <= margin) {
+                return n;
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * A paired comparison of a variant against the baseline over the same seeds (differences
+     * variant − baseline): mean, sd and 95% t-interval of the differences, paired t-test, Wilcoxon,
+     * TOST against the margin (null without one) and the minimal detectable difference at 80% power.
+     */
+    public record Paired(int n, double meanDiff, double sd, double ciLow, double ciHigh, double t, double tP, Wilcoxon wilcoxon,
+                         Tost tost, double mdd80) {
     }
 
     public static Paired paired(double[] baseline, double[] variant) {
+        return paired(baseline, variant, Double.NaN);
+    }
+
+    /** As {@link #paired(double[], double[])}, with a TOST against ±{@code margin} (NaN: none). */
+    public static Paired paired(double[] baseline, double[] variant, double margin) {
         if (baseline.length != variant.length) {
             throw new IllegalArgumentException("paired samples differ in size: baseline " + baseline.length + ", variant " + variant.length);
         }
@@ -151,7 +238,9 @@ public final class Stats {
             t = s.mean() / (s.sd() / Math.sqrt(n));
             p = 2 * new TDistribution(n - 1).cumulativeProbability(-Math.abs(t));
         }
-        return new Paired(n, s.mean(), s.ciLow(), s.ciHigh(), t, p, wilcoxon(d));
+        Tost tost = Double.isNaN(margin) ? null : tost(d, margin);
+        return new Paired(n, s.mean(), s.sd(), s.ciLow(), s.ciHigh(), t, p, wilcoxon(d), tost,
+                minimalDetectableDifference(s.sd(), n, 0.05, 0.8));
     }
 
     /** Holm's step-down adjusted p-values (same order as {@code p}); NaN stays NaN and is not counted. */

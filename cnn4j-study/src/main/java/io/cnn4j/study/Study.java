@@ -58,6 +58,7 @@ public final class Study {
         Variant baseline = config.baselineVariant();
         ResultsFile results = new ResultsFile(dir.resolve("results.jsonl"));
         results.repair();
+        Manifest.of(config, window).write(dir);
         CheckpointStore checkpoints = new ModelFilesCheckpointStore(dir.resolve("checkpoints"));
 
         Map<String, ResultsFile.TrialLog> logged = results.read();
@@ -92,16 +93,130 @@ public final class Study {
         List<TrialResult> finished = ResultsFile.finishedResults(logs.values());
         String backendUsed = logs.values().stream().filter(ResultsFile.TrialLog::finished).map(l -> l.result().path("backend").asText())
                 .distinct().reduce((a, b) -> a + ", " + b).orElse("–");
-        Analysis analysis = new Analysis(variants, baseline, finished);
+        Analysis analysis = new Analysis(variants, baseline, finished, config.margin(), selectionFor(config.selection(), finished));
         Mechanisms.Report mechanisms = mechanisms(config, base, data, variants, baseline, checkpoints);
         double minutes = (System.nanoTime() - t0) / 60e9;
         List<VarianceShift.Row> shift = varianceShift(config, base, data, variants, checkpoints);
         printVarianceShift(shift, out);
-        Path[] report = ReportWriter.write(dir, config, base, data, analysis, mechanisms, finished, minutes, backendUsed,
+        Path[] report = ReportWriter.write(dir, config, base, data, analysis, mechanisms, finished,
+                String.format(Locale.ROOT, "Total wall time of this run: %.1f min.", minutes), backendUsed,
                 List.of(VarianceShift.reportPart(shift, config.rate())));
         out.println("report: " + report[0].toAbsolutePath());
         out.println(ReportWriter.opening(config, analysis, data));
         return new Outcome(dir, analysis, mechanisms, report[0], report[1], todo.size());
+    }
+
+    /**
+     * The selection asked for, unless it is "best" and some finished trial has no best-epoch test
+     * accuracy (results written before it was recorded): then "last", which every trial has.
+     */
+    public static Selection selectionFor(Selection asked, List<TrialResult> finished) {
+        return asked == Selection.BEST && finished.stream().anyMatch(r -> Double.isNaN(r.bestTestAccuracy())) ? Selection.LAST : asked;
+    }
+
+    /**
+     * What a results file alone does not say about its study, kept in {@code study.json} beside it
+     * for {@code cnn4j report}: the command, the preset, the baseline, the variants in order, the
+     * margin and the selection rule.
+     */
+    public record Manifest(int version, String studyId, String preset, String command, String baseline, List<Variant> variants,
+                           double margin, String selection, int threads) {
+        static final String FILE = "study.json";
+
+        static Manifest of(StudyConfig c, int window) {
+            return new Manifest(1, c.studyId(), c.preset(), c.command(), Headline.baselineSpec(c.baselineVariant()),
+                    c.variantList(window), c.margin(), c.selection().optionName(), c.threads());
+        }
+
+        void write(Path dir) {
+            try {
+                io.cnn4j.io.AtomicFiles.write(dir.resolve(FILE), ResultsFile.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The manifest in {@code dir}, if there is one. */
+        public static Optional<Manifest> read(Path dir) {
+            Path f = dir.resolve(FILE);
+            if (!Files.exists(f)) {
+                return Optional.empty();
+            }
+            try {
+                Manifest m = ResultsFile.JSON.readValue(f.toFile(), Manifest.class);
+                if (m.version() != 1) {
+                    throw new IllegalArgumentException(f + ": unknown study manifest version " + m.version() + " (this cnn4j reads 1)");
+                }
+                return Optional.of(m);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read study manifest " + f + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Re-renders the report of a study directory from its results file alone (no training):
+     * statistics, charts, index.html and report.md, written to {@code outDir}. The data set is
+     * loaded for the mechanism checks and the image counts; trained models are used when the
+     * directory still has seed 0's final checkpoints.
+     *
+     * @param baselineSpec null: the manifest's, else element-wise dropout after the first pooling type's pool
+     * @param margin       null: the manifest's, else the default
+     * @param selection    null: the manifest's, else best
+     */
+    public static Outcome rerender(Path dir, String baselineSpec, Double margin, Selection selection, Path outDir, PrintStream out) {
+        ResultsFile results = new ResultsFile(dir.resolve("results.jsonl"));
+        if (!Files.exists(results.path())) {
+            throw new IllegalArgumentException("no results file in " + dir + " (expected " + results.path() + ")");
+        }
+        Map<String, ResultsFile.TrialLog> logs = results.read();
+        if (logs.isEmpty()) {
+            throw new IllegalArgumentException("results file " + results.path() + " has no trials");
+        }
+        Optional<Manifest> manifest = Manifest.read(dir);
+        Trial first = logs.values().iterator().next().trial();
+        List<Variant> variants = new ArrayList<>();
+        for (ResultsFile.TrialLog l : logs.values()) {
+            if (variants.stream().noneMatch(v -> v.id().equals(l.trial().variant().id()))) {
+                variants.add(l.trial().variant());
+            }
+        }
+        Variant baseline = baselineSpec != null ? Headline.parseBaseline(baselineSpec)
+                : manifest.isPresent() ? Headline.parseBaseline(manifest.get().baseline())
+                : variants.stream().filter(v -> v.dropout().equals("dropout") && v.position().equals("after") && v.rateMode().equals("nominal"))
+                .findFirst().orElse(variants.get(0));
+        double m = margin != null ? margin : manifest.map(Manifest::margin).orElse(Analysis.DEFAULT_MARGIN);
+        Selection sel = selection != null ? selection : manifest.map(x -> Selection.parse(x.selection())).orElse(Selection.BEST);
+        List<TrialResult> finished = ResultsFile.finishedResults(logs.values());
+        int seeds = (int) logs.values().stream().mapToLong(l -> l.trial().seed()).max().orElse(0) + 1;
+        List<String> poolings = variants.stream().map(Variant::pooling).distinct().toList();
+        double rate = baseline.dropout().equals("none") ? 0.25 : baseline.nominalRate();
+        String command = manifest.map(Manifest::command).orElse("(the study's command was not recorded; cnn4j report " + dir + ")");
+        StudyConfig config = new StudyConfig(manifest.map(Manifest::preset).orElse("custom"), first.data(), first.model(), poolings, rate,
+                "nominal", null, variants, baseline, seeds, first.training(), first.backend(),
+                manifest.map(Manifest::threads).orElse(first.threads()), dir.toAbsolutePath().getParent(), command, List.of(rate), m, sel);
+        StudyData data = StudyDataLoader.load(first.data());
+        BaseModel base = BaseModel.resolve(first.model(), data.inputShape(), data.classes());
+        String backendUsed = logs.values().stream().filter(ResultsFile.TrialLog::finished).map(l -> l.result().path("backend").asText())
+                .distinct().reduce((a, b) -> a + ", " + b).orElse("–");
+        Analysis analysis = new Analysis(variants, baseline, finished, m, selectionFor(sel, finished));
+        CheckpointStore checkpoints = new ModelFilesCheckpointStore(dir.resolve("checkpoints"));
+        Mechanisms.Report mechanisms = mechanisms(config, base, data, variants, baseline, checkpoints);
+        double trialSeconds = finished.stream().mapToDouble(TrialResult::seconds).sum();
+        if (!outDir.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+            try {
+                Files.createDirectories(outDir);
+                Files.copy(results.path(), outDir.resolve("results.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy the results into " + outDir + ": " + e.getMessage(), e);
+            }
+        }
+        Path[] report = ReportWriter.write(outDir, config, base, data, analysis, mechanisms, finished,
+                String.format(Locale.ROOT, "Re-rendered from results.jsonl by cnn4j report; the trials took %.1f min of trial time in all.",
+                        trialSeconds / 60), backendUsed);
+        out.println("report: " + report[0].toAbsolutePath());
+        out.println(ReportWriter.opening(config, analysis, data));
+        return new Outcome(outDir, analysis, mechanisms, report[0], report[1], 0);
     }
 
     static Trial trial(StudyConfig c, Variant v, long seed, int threads) {

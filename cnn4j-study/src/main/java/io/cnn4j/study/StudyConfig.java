@@ -20,10 +20,15 @@ import java.util.List;
  *                   spatial-before, spatial-after); null means all
  * @param baseline   the comparison baseline; null means element-wise dropout after the first pooling type's pool
  * @param command    the command line, quoted in the report so that it can be rerun
+ * @param rate       the first (baseline) dropout rate
+ * @param allRates   every nominal rate the standard variants run at ({@code rate} first)
+ * @param margin     equivalence margin of the comparisons, as a fraction (0.003 = 0.3 points); not part of the id
+ * @param selection  which epoch's test accuracy the answer uses; not part of the id
  */
 public record StudyConfig(String preset, DataSpec data, String model, List<String> poolings, double rate, String rates,
                           List<String> placements, List<Variant> variants, Variant baseline, int seeds, TrainingSpec training,
-                          String backend, int threads, Path outRoot, String command) {
+                          String backend, int threads, Path outRoot, String command, List<Double> allRates, double margin,
+                          Selection selection) {
     /**
      * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015),
      * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) and the placements around
@@ -60,6 +65,30 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
             placements = List.copyOf(placements);
         }
         variants = variants == null ? null : List.copyOf(variants);
+        allRates = allRates == null || allRates.isEmpty() ? List.of(rate) : List.copyOf(allRates);
+        if (allRates.get(0) != rate) {
+            throw new IllegalArgumentException("the first of the rates " + allRates + " must be the baseline rate " + rate);
+        }
+        for (double r : allRates) {
+            if (!(r > 0 && r < 1)) {
+                throw new IllegalArgumentException("--rate values are drop probabilities and must be in (0, 1), got " + r);
+            }
+        }
+        if (allRates.stream().distinct().count() != allRates.size()) {
+            throw new IllegalArgumentException("--rate lists a rate twice: " + allRates);
+        }
+        if (!(margin > 0 && margin < 1)) {
+            throw new IllegalArgumentException("--margin must be in (0, 100) points, got " + Analysis.points(margin));
+        }
+        selection = selection == null ? Selection.BEST : selection;
+    }
+
+    /** One rate, the default margin, best-validation-epoch selection. */
+    public StudyConfig(String preset, DataSpec data, String model, List<String> poolings, double rate, String rates,
+                       List<String> placements, List<Variant> variants, Variant baseline, int seeds, TrainingSpec training,
+                       String backend, int threads, Path outRoot, String command) {
+        this(preset, data, model, poolings, rate, rates, placements, variants, baseline, seeds, training, backend, threads, outRoot,
+                command, List.of(rate), Analysis.DEFAULT_MARGIN, Selection.BEST);
     }
 
     /** The variants of this study, in report order. */
@@ -68,18 +97,25 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
             return variants;
         }
         List<String> wanted = placements == null ? DEFAULT_PLACEMENTS : placements;
-        List<Variant> out = new java.util.ArrayList<>(VariantFactory.standard(poolings, rate, rates, window).stream()
-                .filter(v -> wanted.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())).toList());
-        // the placements around BatchNormalization, on request, at the nominal rate
-        for (String pooling : poolings) {
-            for (String placement : wanted) {
-                if (placement.endsWith("-bn")) {
-                    int dash = placement.indexOf('-');
-                    out.add(Variant.nominal(pooling, placement.substring(0, dash), placement.substring(dash + 1), rate));
+        java.util.Map<String, Variant> byId = new java.util.LinkedHashMap<>();
+        for (double r : allRates) {
+            for (Variant v : VariantFactory.standard(poolings, r, rates, window)) {
+                if (wanted.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())) {
+                    byId.putIfAbsent(v.id(), v);
+                }
+            }
+            // the placements around BatchNormalization, on request, at the nominal rate(s)
+            for (String pooling : poolings) {
+                for (String placement : wanted) {
+                    if (placement.endsWith("-bn")) {
+                        int dash = placement.indexOf('-');
+                        Variant v = Variant.nominal(pooling, placement.substring(0, dash), placement.substring(dash + 1), r);
+                        byId.putIfAbsent(v.id(), v);
+                    }
                 }
             }
         }
-        return List.copyOf(out);
+        return List.copyOf(byId.values());
     }
 
     public Variant baselineVariant() {
@@ -92,11 +128,22 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
         n.put("model", model);
         n.set("poolings", ResultsFile.JSON.valueToTree(poolings));
         n.put("rate", rate);
+        if (allRates.size() > 1) {
+            n.set("allRates", ResultsFile.JSON.valueToTree(allRates));
+        }
         n.put("rates", rates);
         n.set("placements", ResultsFile.JSON.valueToTree(placements));
         n.set("variants", ResultsFile.JSON.valueToTree(variants));
         n.put("seeds", seeds);
-        n.set("training", ResultsFile.JSON.valueToTree(training));
+        ObjectNode t = ResultsFile.JSON.valueToTree(training);
+        // the options added later hash only when set, so studies started before them keep their ids
+        if (training.optimizerName().equals("adam")) {
+            t.remove("optimizerName");
+        }
+        if (training.patience() == null) {
+            t.remove("patience");
+        }
+        n.set("training", t);
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(n.toString().getBytes(StandardCharsets.UTF_8));
             return preset + "-" + HexFormat.of().formatHex(h, 0, 4);

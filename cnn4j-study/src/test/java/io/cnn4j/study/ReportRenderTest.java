@@ -45,7 +45,11 @@ class ReportRenderTest {
             Assumptions.assumeTrue(ci, "chromium is not installed (apt-get install -y chromium); skipped outside CI");
             throw new AssertionError("CI=true but chromium is not on PATH: .ci/run must install it");
         }
-        StudyConfig config = StudyFixtures.tiny(dir, 2, 1, List.of("none", "dropout-before", "dropout-after"), 2);
+        StudyConfig tiny = StudyFixtures.tiny(dir, 2, 2, List.of("none", "dropout-before", "dropout-after"), 2);
+        // two rates, so that the accuracy-vs-rate chart is drawn too
+        StudyConfig config = new StudyConfig(tiny.preset(), tiny.data(), tiny.model(), tiny.poolings(), 0.25, tiny.rates(),
+                tiny.placements(), null, null, tiny.seeds(), tiny.training(), tiny.backend(), tiny.threads(), dir, tiny.command(),
+                List.of(0.25, 0.5), 0.003, Selection.BEST);
         Study.Outcome outcome = Study.run(config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false);
         Analysis.VariantStats best = outcome.analysis().best();
         Analysis.VariantStats second = outcome.analysis().runnerUp();
@@ -65,7 +69,13 @@ class ReportRenderTest {
         assertThat(charts.group(1)).as("all <img> complete with naturalWidth > 0").isEqualTo("loaded");
         Matcher count = Pattern.compile("data-chart-count=\"(\\d+)\"").matcher(html);
         assertThat(count.find()).isTrue();
-        assertThat(Integer.parseInt(count.group(1))).isEqualTo(5);
+        // accuracy, forest, gap, curves, validation loss, rates, zero rate, moments
+        assertThat(Integer.parseInt(count.group(1))).isEqualTo(8);
+        assertThat(html).contains("Paired differences against the baseline", "Mean validation loss per epoch",
+                "Mean test accuracy against the nominal dropout rate");
+        for (Analysis.Comparison c : outcome.analysis().comparisons()) {
+            assertThat(html).contains(c.verdict().label(0.003));
+        }
 
         Matcher answer = Pattern.compile("<p id=\"answer\">(.*?)</p>", Pattern.DOTALL).matcher(html);
         assertThat(answer.find()).isTrue();
