@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 SummaryCommand.class,
+                ExportCommand.class,
                 ExampleCommand.class,
                 StudyCommand.class,
                 ReportCommand.class,

@@ -1,6 +1,8 @@
 package io.cnn4j.cli;
 
 import io.cnn4j.io.ModelFiles;
+import io.cnn4j.keras.KerasModels;
+import io.cnn4j.onnx.OnnxModels;
 import io.cnn4j.io.ModelJson;
 import io.cnn4j.io.SavedModel;
 import io.cnn4j.model.Architectures;
@@ -14,7 +16,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Turns a --model argument into a model: a built-in name, an architecture JSON file, or a saved .cnn4j model. */
+/**
+ * Turns a --model argument into a model: a built-in name, an architecture JSON file, a saved .cnn4j
+ * model, or a model from Keras (.h5, .hdf5, .keras) or ONNX (.onnx).
+ */
 final class ModelSource {
     private ModelSource() {
     }
@@ -34,8 +39,8 @@ final class ModelSource {
                     + String.join(", ", Architectures.NAMES) + ") nor an existing file");
         }
         Sequential m;
-        if (spec.endsWith(ModelFiles.EXTENSION)) {
-            m = ModelFiles.read(file, null).model();
+        if (spec.endsWith(ModelFiles.EXTENSION) || isKeras(file) || isOnnx(file)) {
+            m = open(file).model();
         } else {
             m = ModelJson.read(file, seed);
             m.build();
@@ -51,10 +56,25 @@ final class ModelSource {
         return m;
     }
 
-    /** A saved model file or an architecture JSON, for summary/evaluate/predict. */
+    static boolean isKeras(Path file) {
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".h5") || n.endsWith(".hdf5") || n.endsWith(".keras");
+    }
+
+    static boolean isOnnx(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
+    }
+
+    /** A saved model file (.cnn4j, Keras .h5/.keras, .onnx) or an architecture JSON, for summary/evaluate/predict/export. */
     static SavedModel open(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such model file");
+        }
+        if (isKeras(file)) {
+            return KerasModels.read(file);
+        }
+        if (isOnnx(file)) {
+            return OnnxModels.read(file);
         }
         if (file.toString().endsWith(".json")) {
             Sequential m = ModelJson.read(file, 0);

@@ -40,7 +40,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "a .cnn4j model file")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "a model file: .cnn4j, Keras .h5/.keras or .onnx")
     Path modelFile;
 
     @Parameters(index = "1", paramLabel = "INPUT", description = "images: .npy or IDX (.gz or raw)")

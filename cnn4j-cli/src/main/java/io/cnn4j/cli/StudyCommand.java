@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
                 "Presets: quick (default; the embedded Fashion-MNIST subset, ≤ 10 minutes on 2 cores), full (full Fashion-MNIST, "
                         + "max and average pooling, nominal and matched rates, 5 seeds) and answer (designed from a pilot to give a "
                         + "converged answer in ≤ 3 hours on 2 cores; see docs/study.md)."})
-public final class StudyCommand implements Callable<Integer> {
+public class StudyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
@@ -117,8 +117,18 @@ public final class StudyCommand implements Callable<Integer> {
         if (download) {
             fetchIfMissing(config.data().name());
         }
-        Study.run(config, System.out, System.console() != null);
+        runStudy(config);
         return 0;
+    }
+
+    /** Runs the configured study; cnn4j-spark's study command runs it on Spark instead of in this JVM. */
+    protected void runStudy(StudyConfig config) {
+        Study.run(config, System.out, System.console() != null);
+    }
+
+    /** The command as the report quotes it for a rerun. */
+    protected String commandName() {
+        return "./cnn4j study";
     }
 
     static void fetchIfMissing(String name) throws java.io.IOException {
@@ -139,7 +149,7 @@ public final class StudyCommand implements Callable<Integer> {
         }
     }
 
-    StudyConfig config(List<String> args) {
+    protected StudyConfig config(List<String> args) {
         Preset p = switch (preset.toLowerCase(Locale.ROOT)) {
             case "quick" -> Preset.QUICK;
             case "full" -> Preset.FULL;
@@ -176,7 +186,7 @@ public final class StudyCommand implements Callable<Integer> {
         DataSpec dataSpec = new DataSpec(data != null ? data : p.data, subset != null ? subset : p.train, testSize != null ? testSize : p.test,
                 p.validation);
         int cores = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        String cmd = "./cnn4j study" + (args.isEmpty() ? "" : " " + String.join(" ", args.stream().map(StudyCommand::quote).toList()));
+        String cmd = commandName() + (args.isEmpty() ? "" : " " + String.join(" ", args.stream().map(StudyCommand::quote).toList()));
         return new StudyConfig(presetName, dataSpec, model != null ? model : "vgg-like", pools, r, rates != null ? rates : p.rates,
                 placements, file == null ? null : file.variants(), base, nSeeds,
                 new TrainingSpec(nEpochs, batchSize != null ? batchSize : p.batch,

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "summary", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prints a model's layers, output shapes and parameter counts, as Keras' model.summary().",
-                "MODEL is a built-in name (vgg-like, simple-cnn), an architecture JSON file, or a .cnn4j model file.",
+                "MODEL is a built-in name (vgg-like, simple-cnn), an architecture JSON file, a .cnn4j model file, or a Keras (.h5, .keras) or ONNX (.onnx) model.",
                 "Example: cnn4j summary vgg-like --input-shape 28,28,1"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure while running (bad model file)", "2:usage error"})
@@ -23,7 +23,7 @@ public final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "vgg-like, simple-cnn, FILE.json or FILE.cnn4j")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "vgg-like, simple-cnn, FILE.json, FILE.cnn4j, FILE.h5, FILE.keras or FILE.onnx")
     String modelSpec;
 
     @Option(names = "--input-shape", split = ",", defaultValue = "28,28,1", paramLabel = "H,W,C",

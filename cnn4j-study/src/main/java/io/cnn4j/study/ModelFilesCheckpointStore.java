@@ -3,6 +3,7 @@ package io.cnn4j.study;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnn4j.io.AtomicFiles;
 import io.cnn4j.io.ModelFiles;
 import io.cnn4j.io.SavedModel;
 import io.cnn4j.io.TrainingState;
@@ -43,21 +44,9 @@ public final class ModelFilesCheckpointStore implements CheckpointStore {
 
     @Override
     public void save(String trialId, Sequential model, List<EpochRecord> epochs) {
-        Map<String, List<Double>> history = new LinkedHashMap<>();
-        for (EpochRecord r : epochs) {
-            history.computeIfAbsent("loss", k -> new ArrayList<>()).add(r.loss());
-            history.computeIfAbsent("accuracy", k -> new ArrayList<>()).add(r.accuracy());
-            if (!Double.isNaN(r.valLoss())) {
-                history.computeIfAbsent("val_loss", k -> new ArrayList<>()).add(r.valLoss());
-                history.computeIfAbsent("val_accuracy", k -> new ArrayList<>()).add(r.valAccuracy());
-            }
-        }
-        ObjectNode metadata = ResultsFile.JSON.createObjectNode();
-        metadata.put("study_trial", trialId);
-        metadata.set("study_epochs", ResultsFile.JSON.valueToTree(epochs));
         try {
             Files.createDirectories(dir);
-            ModelFiles.save(model, file(trialId), new TrainingState(epochs.size(), history), metadata);
+            AtomicFiles.write(file(trialId), encode(trialId, model, epochs));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint of trial " + trialId + " in " + dir + ": " + e.getMessage(), e);
         }
@@ -70,21 +59,55 @@ public final class ModelFilesCheckpointStore implements CheckpointStore {
             return Optional.empty();
         }
         try {
-            SavedModel saved = ModelFiles.read(f, null);
+            return Optional.of(decode(Files.readAllBytes(f), trialId, model, f.toString()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resume trial " + trialId + " from " + f + ": " + e.getMessage()
+                    + " (delete the file to restart this trial from scratch)", e);
+        }
+    }
+
+    /**
+     * A checkpoint's content: a cnn4j model file with weights, optimizer and training state, and the
+     * study's epoch records in its metadata. Other stores (on a cluster's file system) write the same bytes.
+     */
+    public static byte[] encode(String trialId, Sequential model, List<EpochRecord> epochs) {
+        Map<String, List<Double>> history = new LinkedHashMap<>();
+        for (EpochRecord r : epochs) {
+            history.computeIfAbsent("loss", k -> new ArrayList<>()).add(r.loss());
+            history.computeIfAbsent("accuracy", k -> new ArrayList<>()).add(r.accuracy());
+            if (!Double.isNaN(r.valLoss())) {
+                history.computeIfAbsent("val_loss", k -> new ArrayList<>()).add(r.valLoss());
+                history.computeIfAbsent("val_accuracy", k -> new ArrayList<>()).add(r.valAccuracy());
+            }
+        }
+        ObjectNode metadata = ResultsFile.JSON.createObjectNode();
+        metadata.put("study_trial", trialId);
+        metadata.set("study_epochs", ResultsFile.JSON.valueToTree(epochs));
+        return ModelFiles.encode(model, new TrainingState(epochs.size(), history), metadata);
+    }
+
+    /**
+     * Restores a checkpoint's content (see {@link #encode}) into {@code model} and returns its epoch
+     * records; {@code where} names the file in the error, which says how to start the trial afresh.
+     */
+    public static List<EpochRecord> decode(byte[] bytes, String trialId, Sequential model, String where) {
+        Path f = Path.of(where);
+        try {
+            SavedModel saved = ModelFiles.decode(bytes, f, null);
             copyState(saved.model(), model, f);
             JsonNode epochs = saved.metadata().get("study_epochs");
             if (epochs == null || !epochs.isArray()) {
-                throw new IOException(f + ": no study epoch records in the metadata (not a study checkpoint?)");
+                throw new IOException(where + ": no study epoch records in the metadata (not a study checkpoint?)");
             }
             List<EpochRecord> records = ResultsFile.JSON.convertValue(epochs, new TypeReference<List<EpochRecord>>() {
             });
             int done = saved.training().map(TrainingState::epochsDone).orElse(-1);
             if (done != records.size()) {
-                throw new IOException(f + ": training state says " + done + " epochs done but " + records.size() + " epoch records are stored");
+                throw new IOException(where + ": training state says " + done + " epochs done but " + records.size() + " epoch records are stored");
             }
-            return Optional.of(records);
+            return records;
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot resume trial " + trialId + " from " + f + ": " + e.getMessage()
+            throw new IllegalStateException("cannot resume trial " + trialId + " from " + where + ": " + e.getMessage()
                     + " (delete the file to restart this trial from scratch)", e);
         }
     }

@@ -17,6 +17,8 @@ public final class ProgressView implements TrialListener, AutoCloseable {
     private final boolean terminal;
     private final int total;
     private final AtomicInteger done = new AtomicInteger();
+    private final int alreadyDone;
+    private final long start = System.nanoTime();
     private final Map<String, String> running = new ConcurrentSkipListMap<>();
     private final Map<String, Integer> steps = new ConcurrentHashMap<>();
     private final Map<String, Integer> firstEpochs = new ConcurrentHashMap<>();
@@ -29,6 +31,7 @@ public final class ProgressView implements TrialListener, AutoCloseable {
         this.terminal = terminal;
         this.total = total;
         this.done.set(alreadyDone);
+        this.alreadyDone = alreadyDone;
         if (terminal) {
             redraw = new Thread(() -> {
                 while (!closed) {
@@ -81,8 +84,8 @@ public final class ProgressView implements TrialListener, AutoCloseable {
     public void trialEnd(TrialResult result) {
         running.remove(result.trial().id());
         int d = done.incrementAndGet();
-        String line = String.format(Locale.ROOT, "done  %s  test acc %.4f  gap %+.4f  (%.0f s)  [%d/%d trials]", label(result.trial()),
-                result.testAccuracy(), result.gap(), result.seconds(), d, total);
+        String line = String.format(Locale.ROOT, "done  %s  test acc %.4f  gap %+.4f  (%.0f s)  [%s]", label(result.trial()),
+                result.testAccuracy(), result.gap(), result.seconds(), counts(d));
         if (terminal) {
             synchronized (this) {
                 clear();
@@ -91,6 +94,18 @@ public final class ProgressView implements TrialListener, AutoCloseable {
         } else {
             plain(line);
         }
+    }
+
+    /** Trials done / running / left and the time left at this run's pace so far (trials finished per second of wall time). */
+    private String counts(int d) {
+        int left = Math.max(0, total - d);
+        String s = String.format(Locale.ROOT, "%d/%d trials done, %d running, %d left", d, total, running.size(), left);
+        int thisRun = d - alreadyDone;
+        if (left > 0 && thisRun > 0) {
+            double seconds = (System.nanoTime() - start) / 1e9 * left / thisRun;
+            s += seconds < 120 ? String.format(Locale.ROOT, ", ETA %.0f s", seconds) : String.format(Locale.ROOT, ", ETA %.0f min", seconds / 60);
+        }
+        return s;
     }
 
     private synchronized void plain(String line) {
@@ -110,7 +125,7 @@ public final class ProgressView implements TrialListener, AutoCloseable {
         for (String s : running.values()) {
             out.println(s);
         }
-        out.printf(Locale.ROOT, "%d/%d trials done%n", done.get(), total);
+        out.println(counts(done.get()));
         drawnLines = running.size() + 1;
         out.flush();
     }

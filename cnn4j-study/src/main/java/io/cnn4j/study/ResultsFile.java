@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -30,59 +26,73 @@ import java.util.TreeMap;
  */
 public final class ResultsFile {
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Larger results files are refused rather than read into memory (a full study writes a few MB). */
+    static final long MAX_BYTES = 1L << 30;
 
+    private final StudyStorage storage;
+    private final String name;
     private final Path path;
 
     public ResultsFile(Path path) {
+        Path abs = path.toAbsolutePath();
+        this.storage = new LocalStudyStorage(abs.getParent());
+        this.name = abs.getFileName().toString();
         this.path = path;
     }
 
+    /** The results file {@code name} in {@code storage} (e.g. on a cluster's shared file system). */
+    public ResultsFile(StudyStorage storage, String name) {
+        this.storage = storage;
+        this.name = name;
+        this.path = storage instanceof LocalStudyStorage local ? local.path(name) : null;
+    }
+
+    /** The local file, or null when the file is not on a local file system (see {@link #location()}). */
     public Path path() {
         return path;
     }
 
+    /** Where the file is, for messages: a path or URI. */
+    public String location() {
+        return storage.location(name);
+    }
+
     /** Drops a trailing partial line (left by a kill in the middle of a write). */
     public synchronized void repair() {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            long size = ch.size();
-            if (size == 0) {
+        try {
+            if (!storage.exists(name)) {
                 return;
             }
-            ByteBuffer one = ByteBuffer.allocate(1);
-            long end = size;
-            while (end > 0) {
-                one.clear();
-                ch.read(one, end - 1);
-                if (one.get(0) == '\n') {
-                    break;
-                }
+            byte[] bytes = storage.read(name, MAX_BYTES);
+            int end = bytes.length;
+            while (end > 0 && bytes[end - 1] != '\n') {
                 end--;
             }
-            if (end < size) {
-                ch.truncate(end);
-                ch.force(true);
+            if (end < bytes.length) {
+                storage.write(name, java.util.Arrays.copyOf(bytes, end));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot repair results file " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot repair results file " + location() + ": " + e.getMessage(), e);
         }
     }
 
     public synchronized void append(ObjectNode line) {
         try {
-            Files.createDirectories(path.toAbsolutePath().getParent());
-            byte[] bytes = (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(false);
-            }
+            storage.append(name, (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to results file " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot append to results file " + location() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file's lines as written (a last line cut short by a kill included); empty when there is no file. */
+    public synchronized List<String> lines() {
+        try {
+            if (!storage.exists(name)) {
+                return List.of();
+            }
+            return new String(storage.read(name, MAX_BYTES), StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read results file " + location() + ": " + e.getMessage(), e);
         }
     }
 
@@ -106,15 +116,7 @@ public final class ResultsFile {
     /** All trials in the file, in the order they first appear. */
     public synchronized Map<String, TrialLog> read() {
         Map<String, TrialLog> out = new LinkedHashMap<>();
-        if (!Files.exists(path)) {
-            return out;
-        }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read results file " + path + ": " + e.getMessage(), e);
-        }
+        List<String> lines = lines();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank()) {
@@ -129,7 +131,7 @@ public final class ResultsFile {
                 if (i == lines.size() - 1) {
                     continue; // a line cut short by a kill; repair() removes it before appending
                 }
-                throw new IllegalArgumentException("results file " + path + " line " + (i + 1) + " is not a valid result line: "
+                throw new IllegalArgumentException("results file " + location() + " line " + (i + 1) + " is not a valid result line: "
                         + e.getMessage(), e);
             }
             String id = n.get("trial").asText();

@@ -32,6 +32,11 @@ public final class Study {
     }
 
     public static Outcome run(StudyConfig config, PrintStream out, boolean terminal) {
+        return run(config, out, terminal, TrialEngine.LOCAL);
+    }
+
+    /** Runs the study with trials run, and results and checkpoints kept, by {@code engine}; the report goes to the local directory. */
+    public static Outcome run(StudyConfig config, PrintStream out, boolean terminal, TrialEngine engine) {
         Path dir = config.directory();
         try {
             Files.createDirectories(dir);
@@ -43,23 +48,24 @@ public final class Study {
             if (lock == null) {
                 throw new IllegalStateException("study " + config.studyId() + " is already running in another process (lock " + dir.resolve(".lock") + ")");
             }
-            return runLocked(config, dir, out, terminal);
+            return runLocked(config, dir, out, terminal, engine);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock study directory " + dir + ": " + e.getMessage(), e);
         }
     }
 
-    private static Outcome runLocked(StudyConfig config, Path dir, PrintStream out, boolean terminal) {
+    private static Outcome runLocked(StudyConfig config, Path dir, PrintStream out, boolean terminal, TrialEngine engine) {
         long t0 = System.nanoTime();
         StudyData data = StudyDataLoader.load(config.data());
         BaseModel base = BaseModel.resolve(config.model(), data.inputShape(), data.classes());
         int window = base.firstPoolWindow();
         List<Variant> variants = config.variantList(window);
         Variant baseline = config.baselineVariant();
-        ResultsFile results = new ResultsFile(dir.resolve("results.jsonl"));
+        StudyStorage storage = engine.storage(config, dir);
+        ResultsFile results = new ResultsFile(storage, "results.jsonl");
         results.repair();
         Manifest.of(config, window).write(dir);
-        CheckpointStore checkpoints = new ModelFilesCheckpointStore(dir.resolve("checkpoints"));
+        CheckpointStore checkpoints = engine.checkpoints(storage);
 
         Map<String, ResultsFile.TrialLog> logged = results.read();
         List<Trial> todo = new ArrayList<>();
@@ -74,19 +80,19 @@ public final class Study {
                 }
             }
         }
-        int parallel = Math.max(1, Math.min(config.threads(), todo.size()));
-        int gemmThreads = Math.max(1, config.threads() / parallel);
+        TrialEngine.Plan plan = engine.plan(config, todo.size());
+        int parallel = plan.parallel();
+        int gemmThreads = plan.gemmThreads();
         List<Trial> run = todo.stream().map(t -> trial(config, t.variant(), t.seed(), gemmThreads)).toList();
         out.printf(Locale.ROOT, "study %s: %d variants × %d seeds = %d trials (%d finished before, %s)%n",
                 config.studyId(), variants.size(), config.seeds(), total, total - todo.size(), todo.isEmpty() ? "nothing to run"
-                        : String.format(Locale.ROOT, "%d to run: %d in parallel × %d GEMM thread%s", todo.size(), parallel, gemmThreads,
-                        gemmThreads == 1 ? "" : "s"));
+                        : String.format(Locale.ROOT, "%d to run: %d in parallel × %d GEMM thread%s %s", todo.size(), parallel, gemmThreads,
+                        gemmThreads == 1 ? "" : "s", plan.where()));
         out.printf(Locale.ROOT, "data: %s (%d train, %d validation, %d test); model: %s%n", config.data().name(), data.train().size(),
                 data.validation() == null ? 0 : data.validation().size(), data.test().size(), base.describe());
-        out.println("results: " + results.path());
-        TrialExecutor executor = new TrialExecutor(base, data, results, checkpoints);
+        out.println("results: " + results.location());
         try (ProgressView view = new ProgressView(out, terminal, total, total - todo.size())) {
-            new LocalTrialRunner(executor, parallel).runAll(run, view);
+            engine.runner(base, data, results, checkpoints, plan).runAll(run, view);
         }
 
         Map<String, ResultsFile.TrialLog> logs = results.read();
