@@ -96,6 +96,52 @@ public final class TrainCommand implements Callable<Integer> {
             description = "write a checkpoint after every epoch; if DIR already holds one, resume from it")
     Path checkpointDir;
 
+    @Option(names = "--monitor", paramLabel = "METRIC",
+            description = "what the callbacks below watch, as Keras' monitor: loss, accuracy, val_loss, val_accuracy "
+                    + "(default: val_loss with --validation-split, loss otherwise)")
+    String monitor;
+
+    @Option(names = "--early-stopping-patience", paramLabel = "N",
+            description = "Keras' EarlyStopping(monitor, patience=N): stop after N epochs without improvement")
+    Integer earlyStoppingPatience;
+
+    @Option(names = "--early-stopping-min-delta", defaultValue = "0", paramLabel = "D",
+            description = "EarlyStopping min_delta: smaller changes are no improvement (default: ${DEFAULT-VALUE})")
+    double earlyStoppingMinDelta;
+
+    @Option(names = "--restore-best-weights",
+            description = "EarlyStopping restore_best_weights: end with the weights of the best epoch (needs --early-stopping-patience)")
+    boolean restoreBestWeights;
+
+    @Option(names = "--reduce-lr-on-plateau", description = "Keras' ReduceLROnPlateau(monitor, factor, patience) with the two options below")
+    boolean reduceLrOnPlateau;
+
+    @Option(names = "--reduce-lr-factor", defaultValue = "0.1", paramLabel = "F",
+            description = "ReduceLROnPlateau factor (default: ${DEFAULT-VALUE})")
+    double reduceLrFactor;
+
+    @Option(names = "--reduce-lr-patience", defaultValue = "10", paramLabel = "N",
+            description = "ReduceLROnPlateau patience (default: ${DEFAULT-VALUE})")
+    int reduceLrPatience;
+
+    @Option(names = "--min-lr", defaultValue = "0", paramLabel = "LR", description = "ReduceLROnPlateau min_lr (default: ${DEFAULT-VALUE})")
+    double minLr;
+
+    @Option(names = "--lr-step-decay", paramLabel = "F,N",
+            description = "LearningRateScheduler step decay: multiply the learning rate by F every N epochs, e.g. 0.5,10")
+    String lrStepDecay;
+
+    @Option(names = "--csv-log", paramLabel = "FILE", description = "Keras' CSVLogger: one row per epoch (epoch, loss, accuracy, val_...) in FILE")
+    Path csvLog;
+
+    @Option(names = "--save-best", paramLabel = "FILE",
+            description = "Keras' ModelCheckpoint(FILE, monitor, save_best_only=True): keep the best epoch's model in FILE")
+    Path saveBest;
+
+    @Option(names = "--terminate-on-nan",
+            description = "Keras' TerminateOnNaN: on a NaN loss stop training and still evaluate and save (default: fail with exit code 1)")
+    boolean terminateOnNan;
+
     @Option(names = "--verbose", defaultValue = "1", description = "0 quiet, 1 progress (a bar on a terminal, a line per epoch otherwise)")
     int verbose;
 
@@ -112,6 +158,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (checkpointDir != null) {
             AtomicFiles.checkWritable(checkpointDir.resolve(ModelCheckpoint.FILE_NAME), "--checkpoint-dir");
+        }
+        if (saveBest != null) {
+            AtomicFiles.checkWritable(saveBest, "--save-best");
+        }
+        if (csvLog != null) {
+            AtomicFiles.checkWritable(csvLog, "--csv-log");
         }
         boolean terminal = System.console() != null;
         DataSplits splits = data.load(err, terminal);
@@ -171,6 +223,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (checkpointDir != null) {
             options = options.callbacks(new ModelCheckpoint(checkpointDir, resumedFrom, metadata));
         }
+        options = options.callbacks(kerasCallbacks(out).toArray(io.cnn4j.model.Callback[]::new));
         History history = initialEpoch >= epochs ? null : net.fit(train.x(), train.oneHot(), options);
         if (history != null && !history.epochSeconds().isEmpty()) {
             double mean = history.epochSeconds().stream().mapToDouble(Double::doubleValue).average().orElse(0);
@@ -246,6 +299,9 @@ public final class TrainCommand implements Callable<Integer> {
         r.put("--standardize", standardize);
         r.put("--dataset", splits.name());
         r.put("--limit", data.limit == null ? 0 : data.limit);
+        // callbacks that change the learning rate change the weights too
+        r.put("--lr-step-decay", lrStepDecay == null ? "" : lrStepDecay);
+        r.put("--reduce-lr-on-plateau", reduceLrOnPlateau ? reduceLrFactor + "," + reduceLrPatience + "," + minLr : "");
         return r;
     }
 
@@ -283,8 +339,83 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The watched quantity: --monitor, else val_loss with validation data, else loss. */
+    private String monitorName() {
+        return monitor != null ? monitor : validationSplit > 0 ? "val_loss" : "loss";
+    }
+
+    private java.util.List<io.cnn4j.model.Callback> kerasCallbacks(PrintWriter out) {
+        java.util.List<io.cnn4j.model.Callback> callbacks = new java.util.ArrayList<>();
+        CommandLine cl = spec.commandLine();
+        try {
+            if (lrStepDecay != null) {
+                double[] fn = stepDecay(cl);
+                callbacks.add(io.cnn4j.model.LearningRateScheduler.stepDecay(fn[0], (int) fn[1]));
+            }
+            if (reduceLrOnPlateau) {
+                callbacks.add(new io.cnn4j.model.ReduceLROnPlateau(monitorName(), reduceLrFactor, reduceLrPatience, "auto", 1e-4, 0, minLr));
+            }
+            if (saveBest != null) {
+                callbacks.add(ModelCheckpoint.bestOnly(saveBest, monitorName(), "auto"));
+            }
+            if (csvLog != null) {
+                callbacks.add(new io.cnn4j.io.CSVLogger(csvLog));
+            }
+            if (terminateOnNan) {
+                callbacks.add(new io.cnn4j.model.TerminateOnNaN(out));
+            }
+            // last, so that restore_best_weights puts the weights back after the others have seen the final epoch
+            if (earlyStoppingPatience != null) {
+                callbacks.add(new io.cnn4j.model.EarlyStopping(monitorName(), earlyStoppingMinDelta, earlyStoppingPatience, "auto", null,
+                        restoreBestWeights, 0));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        return callbacks;
+    }
+
+    private double[] stepDecay(CommandLine cl) {
+        String[] parts = lrStepDecay.split(",");
+        try {
+            if (parts.length == 2) {
+                double f = Double.parseDouble(parts[0].trim());
+                int n = Integer.parseInt(parts[1].trim());
+                if (f > 0 && n >= 1) {
+                    return new double[]{f, n};
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new CommandLine.ParameterException(cl, "--lr-step-decay must be FACTOR,EPOCHS with FACTOR > 0 and EPOCHS ≥ 1, e.g. 0.5,10; got '"
+                + lrStepDecay + "'");
+    }
+
     private void validate() {
         CommandLine cl = spec.commandLine();
+        boolean watching = earlyStoppingPatience != null || reduceLrOnPlateau || saveBest != null;
+        if (monitor != null && !java.util.Set.of("loss", "accuracy", "val_loss", "val_accuracy").contains(monitor)) {
+            throw new CommandLine.ParameterException(cl, "--monitor must be loss, accuracy, val_loss or val_accuracy, got '" + monitor + "'");
+        }
+        if (watching && monitorName().startsWith("val_") && !(validationSplit > 0)) {
+            throw new CommandLine.ParameterException(cl, "--monitor " + monitorName() + " needs validation data: add --validation-split, e.g. 0.1");
+        }
+        if (earlyStoppingPatience != null && earlyStoppingPatience < 0) {
+            throw new CommandLine.ParameterException(cl, "--early-stopping-patience must be ≥ 0, got " + earlyStoppingPatience);
+        }
+        if (restoreBestWeights && earlyStoppingPatience == null) {
+            throw new CommandLine.ParameterException(cl, "--restore-best-weights needs --early-stopping-patience");
+        }
+        if (reduceLrOnPlateau && !(reduceLrFactor > 0 && reduceLrFactor < 1)) {
+            throw new CommandLine.ParameterException(cl, "--reduce-lr-factor must be in (0, 1), got " + reduceLrFactor);
+        }
+        if (reduceLrPatience < 0 || !(minLr >= 0)) {
+            throw new CommandLine.ParameterException(cl, "--reduce-lr-patience and --min-lr must be ≥ 0, got " + reduceLrPatience + " and " + minLr);
+        }
+        if (lrStepDecay != null) {
+            stepDecay(cl);
+        }
         if (epochs < 1) {
             throw new CommandLine.ParameterException(cl, "--epochs must be ≥ 1, got " + epochs);
         }

@@ -313,6 +313,32 @@ public final class Sequential {
         return penalty;
     }
 
+    /** Copies of every weight, trainable or not, in {@link #weights()} order (Keras' {@code get_weights()}). */
+    public List<float[]> getWeights() {
+        List<float[]> out = new ArrayList<>();
+        for (Parameter p : weights()) {
+            out.add(p.value().clone());
+        }
+        return out;
+    }
+
+    /** Sets every weight from arrays in {@link #weights()} order (Keras' {@code set_weights}); sizes are checked first. */
+    public void setWeights(List<float[]> values) {
+        List<Parameter> w = weights();
+        if (values.size() != w.size()) {
+            throw new IllegalArgumentException("setWeights: the model has " + w.size() + " weight arrays, got " + values.size());
+        }
+        for (int i = 0; i < w.size(); i++) {
+            if (values.get(i).length != w.get(i).size()) {
+                throw new IllegalArgumentException("setWeights: weight '" + w.get(i).name() + "' has " + w.get(i).size()
+                        + " values, got " + values.get(i).length);
+            }
+        }
+        for (int i = 0; i < w.size(); i++) {
+            System.arraycopy(values.get(i), 0, w.get(i).value(), 0, values.get(i).length);
+        }
+    }
+
     /** compile(optimizer, "categorical_crossentropy", "accuracy"). */
     public Sequential compile(Optimizer optimizer, String loss, String... metrics) {
         return compile(optimizer, Loss.parse(loss), metrics);
@@ -394,6 +420,7 @@ public final class Sequential {
         int[] order = new int[n];
         Tensor xb = null, yb = null, xLast = null, yLast = null;
         boolean accuracy = metrics.contains("accuracy");
+        epochs:
         for (int epoch = options.initialEpoch(); epoch < options.epochs() && !stopTraining; epoch++) {
             long t0 = System.nanoTime();
             for (Callback c : callbacks) {
@@ -428,6 +455,14 @@ public final class Sequential {
                 Tensor pred = forward(bx, true);
                 double l = loss.compute(pred, by) + regularizationLoss();
                 if (!Double.isFinite(l)) {
+                    boolean handled = false;
+                    for (Callback c : callbacks) {
+                        handled |= c.onNonFiniteLoss(epoch, s, l);
+                    }
+                    if (handled) {
+                        stopTraining = true;
+                        break epochs;
+                    }
                     throw new NonFiniteLossException(String.format(Locale.ROOT,
                             "loss is %s at epoch %d, batch %d (samples %d..%d of the shuffled epoch); training stopped before "
                                     + "this batch's update, the model keeps the weights of the previous step. "

@@ -100,4 +100,9 @@ public final class Adam extends AbstractOptimizer<Adam.Config> {
         }
         return moments;
     }
+
+    @Override
+    protected Adam.Config withLearningRate(double learningRate) {
+        return new Config(learningRate, config.beta1(), config.beta2(), config.epsilon(), config.decay());
+    }
 }

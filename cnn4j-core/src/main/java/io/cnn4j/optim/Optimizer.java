@@ -37,5 +37,17 @@ public interface Optimizer {
     /** Restores the iteration count; state arrays are filled through {@link #state(List)}. */
     void setIterations(long iterations);
 
+    /** The hyperparameters, with the learning rate as last set by {@link #setLearningRate}. */
     OptimizerConfig config();
+
+    /** The base learning rate (Keras' {@code optimizer.learning_rate}, before legacy decay). */
+    default double learningRate() {
+        return config().learningRate();
+    }
+
+    /**
+     * Sets the base learning rate for the following steps (what Keras' ReduceLROnPlateau and
+     * LearningRateScheduler assign to {@code optimizer.learning_rate}); state arrays are kept.
+     */
+    void setLearningRate(double learningRate);
 }

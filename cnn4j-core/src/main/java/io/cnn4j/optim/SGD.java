@@ -110,4 +110,9 @@ public final class SGD extends AbstractOptimizer<SGD.Config> {
         }
         return velocity;
     }
+
+    @Override
+    protected Config withLearningRate(double learningRate) {
+        return new Config(learningRate, config.momentum(), config.nesterov(), config.decay());
+    }
 }

@@ -117,6 +117,19 @@ public final class ReportWriter {
     /** Returns {index.html, report.md}. */
     public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
                                List<TrialResult> results, String timing, String backendUsed) {
+        return write(dir, config, base, data, a, mech, results, timing, backendUsed, List.of());
+    }
+
+    /**
+     * A section contributed by another check (e.g. {@link VarianceShift}): blocks as in {@link Sections},
+     * inserted before "Method", with its charts and their captions.
+     */
+    record Part(List<Object[]> blocks, Map<String, byte[]> charts, Map<String, String> captions) {
+    }
+
+    /** {@link #write} with extra sections, each placed before the "Method" section. */
+    public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
+                               List<TrialResult> results, String timing, String backendUsed, List<Part> parts) {
         Map<String, byte[]> charts = new LinkedHashMap<>();
         charts.put("accuracy.png", Charts.summary("Test accuracy per variant (mean and 95% CI over seeds)", "test accuracy (%)", a.variants(), false));
         charts.put("curves.png", Charts.curves(a.variants()));
@@ -139,6 +152,11 @@ public final class ReportWriter {
                 Map.entry("gap.png", "Generalisation gap (accuracy on training images in inference mode minus test accuracy)."),
                 Map.entry("zero-rate.png", "Mechanism (b): fraction of pooled units that element-wise dropout zeroes, measured vs theory."),
                 Map.entry("moments.png", "Mechanism (c): mean and variance of pooled activations under each placement, relative to no dropout (random positive inputs)."));
+        captions = new LinkedHashMap<>(captions);
+        for (Part part : parts) {
+            charts.putAll(part.charts());
+            captions.putAll(part.captions());
+        }
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, byte[]> e : charts.entrySet()) {
@@ -146,6 +164,7 @@ public final class ReportWriter {
             }
             String opening = opening(config, a, data);
             Sections s = sections(config, base, data, a, mech, results, timing, backendUsed);
+            s = withParts(s, parts);
             Path html = dir.resolve("index.html");
             writeAtomically(html, html(config, opening, s, charts, captions).getBytes(StandardCharsets.UTF_8));
             Path md = dir.resolve("report.md");
@@ -154,6 +173,25 @@ public final class ReportWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The parts' blocks inserted before the "Method" heading (at the end when there is none). */
+    static Sections withParts(Sections s, List<Part> parts) {
+        if (parts.isEmpty()) {
+            return s;
+        }
+        List<Object[]> blocks = new ArrayList<>(s.blocks());
+        int at = blocks.size();
+        for (int i = 0; i < blocks.size(); i++) {
+            if ("h2".equals(blocks.get(i)[0]) && "Method".equals(blocks.get(i)[1])) {
+                at = i;
+                break;
+            }
+        }
+        List<Object[]> extra = new ArrayList<>();
+        parts.forEach(p -> extra.addAll(p.blocks()));
+        blocks.addAll(at, extra);
+        return new Sections(blocks);
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {

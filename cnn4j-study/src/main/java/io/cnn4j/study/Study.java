@@ -108,8 +108,11 @@ public final class Study {
         Analysis analysis = new Analysis(variants, baseline, finished, config.margin(), selectionFor(config.selection(), finished));
         Mechanisms.Report mechanisms = mechanisms(config, base, data, variants, baseline, checkpoints);
         double minutes = (System.nanoTime() - t0) / 60e9;
+        List<VarianceShift.Row> shift = varianceShift(config, base, data, variants, checkpoints);
+        printVarianceShift(shift, out);
         Path[] report = ReportWriter.write(dir, config, base, data, analysis, mechanisms, finished,
-                String.format(Locale.ROOT, "Total wall time of this run: %.1f min.", minutes), backendUsed);
+                String.format(Locale.ROOT, "Total wall time of this run: %.1f min.", minutes), backendUsed,
+                List.of(VarianceShift.reportPart(shift, config.rate())));
         out.println("report: " + report[0].toAbsolutePath());
         out.println(ReportWriter.opening(config, analysis, data));
         return new Outcome(dir, analysis, mechanisms, report[0], report[1], todo.size());
@@ -230,6 +233,42 @@ public final class Study {
 
     static Trial trial(StudyConfig c, Variant v, long seed, int threads) {
         return new Trial(c.studyId(), c.model(), v, seed, c.training(), c.data(), c.backend(), threads);
+    }
+
+    /**
+     * The variance shift at every BatchNormalization layer (see {@link VarianceShift}) of seed 0's final model of each
+     * variant, on the mechanism sample; empty when the base model has no BatchNormalization.
+     */
+    static List<VarianceShift.Row> varianceShift(StudyConfig config, BaseModel base, StudyData data, List<Variant> variants,
+                                                 CheckpointStore checkpoints) {
+        if (base.layers().stream().noneMatch(StudyLayers::isBatchNormalization)) {
+            return List.of();
+        }
+        Tensor sample = data.test().x().slice(0, Math.min(MECHANISM_SAMPLES, data.test().size()));
+        List<VarianceShift.Row> rows = new ArrayList<>();
+        for (Variant v : variants) {
+            Sequential model = VariantFactory.build(base, v, 0, null);
+            model.compile(config.training().optimizer(), "categorical_crossentropy", "accuracy");
+            if (checkpoints.restore(TrialExecutor.finalId(trial(config, v, 0, 1)), model).isPresent()) {
+                rows.addAll(VarianceShift.measure(v.name(), model, sample, 4321));
+            }
+        }
+        return rows;
+    }
+
+    /** One line per variant: the variance ratio at the BN layers dropout reaches, measured and predicted. */
+    static void printVarianceShift(List<VarianceShift.Row> rows, PrintStream out) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        out.println("variance shift at BatchNormalization inputs, Var with dropout on / Var in inference: all dropout on / nearest dropout only"
+                + " (predicted):");
+        Map<String, List<String>> byVariant = new java.util.LinkedHashMap<>();
+        for (VarianceShift.Row r : rows) {
+            byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r.layer() + " " + VarianceShift.fmt(r.measuredRatio())
+                    + " / " + VarianceShift.fmt(r.isolatedRatio()) + " (" + VarianceShift.fmt(r.predictedRatio()) + ")");
+        }
+        byVariant.forEach((v, cells) -> out.println("  " + v + ": " + String.join(", ", cells)));
     }
 
     /** Mechanism checks on random inputs and on the pooling inputs of seed 0's trained no-dropout (else baseline) model. */

@@ -32,11 +32,14 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
                           String backend, int threads, Path outRoot, String command, List<Double> allRates, double margin,
                           Selection selection) {
     /**
-     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015) and
-     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) are on request.
+     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015),
+     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) and the placements around
+     * BatchNormalization ("dropout-before-bn", "dropout-after-bn", "spatial-before-bn",
+     * "spatial-after-bn"; Li et al. 2019's variance shift) are on request.
      */
     public static final List<String> PLACEMENTS = List.of("none", "dropout-before", "dropout-after", "spatial-before", "spatial-after",
-            "pwp-before", "dropblock-before", "dropblock-after");
+            "pwp-before", "dropblock-before", "dropblock-after", "dropout-before-bn", "dropout-after-bn", "spatial-before-bn",
+            "spatial-after-bn");
     public static final List<String> DEFAULT_PLACEMENTS = PLACEMENTS.subList(0, 5);
 
     /** The most seeds per variant a study takes: far beyond any useful design, far below sizes that overflow or hang. */
@@ -95,6 +98,16 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
             for (Variant v : VariantFactory.standard(poolings, r, rates, window)) {
                 if (wanted.contains(v.dropout().equals("none") ? "none" : v.dropout() + "-" + v.position())) {
                     byId.putIfAbsent(v.id(), v);
+                }
+            }
+            // the placements around BatchNormalization, on request, at the nominal rate(s)
+            for (String pooling : poolings) {
+                for (String placement : wanted) {
+                    if (placement.endsWith("-bn")) {
+                        int dash = placement.indexOf('-');
+                        Variant v = Variant.nominal(pooling, placement.substring(0, dash), placement.substring(dash + 1), r);
+                        byId.putIfAbsent(v.id(), v);
+                    }
                 }
             }
         }
