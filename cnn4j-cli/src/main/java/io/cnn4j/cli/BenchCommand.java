@@ -91,7 +91,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (batch < 1 || iters < 1 || repeats < 1 || warmup < 0 || classes < 2) {
-            throw new IllegalArgumentException("bench: --batch, --iters, --repeats must be ≥ 1, --warmup ≥ 0, --classes ≥ 2");
+            throw new io.cnn4j.model.InvalidSettingException("bench: --batch, --iters, --repeats must be ≥ 1, --warmup ≥ 0, --classes ≥ 2; got --batch "
+                    + batch + ", --iters " + iters + ", --repeats " + repeats + ", --warmup " + warmup + ", --classes " + classes);
         }
         if (!List.of("train", "infer", "both").contains(mode)) {
             throw new IllegalArgumentException("bench: --mode must be train, infer or both, got '" + mode + "'");

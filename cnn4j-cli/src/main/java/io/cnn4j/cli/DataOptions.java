@@ -40,6 +40,9 @@ public final class DataOptions {
     }
 
     DataSplits load(PrintWriter err, boolean terminal) throws IOException {
+        if (limit != null) {
+            io.cnn4j.model.InvalidSettingException.positive("--limit", limit);
+        }
         Datasets.Lookup lookup = Datasets.Lookup.fromEnvironment(dataDir);
         DataSplits s;
         try {
@@ -56,9 +59,6 @@ public final class DataOptions {
             s = Datasets.loadFrom(name(), target);
         }
         if (limit != null) {
-            if (limit < 1) {
-                throw new IllegalArgumentException("--limit must be ≥ 1, got " + limit);
-            }
             s = new DataSplits(s.name(), io.cnn4j.data.Preprocessing.head(s.train(), limit),
                     io.cnn4j.data.Preprocessing.head(s.test(), limit), s.classNames(), s.source());
         }

@@ -65,6 +65,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             model.compile(new SGD(), "categorical_crossentropy", "accuracy"); // evaluate needs only the loss
         }
         Map<String, Double> score = model.evaluate(Preprocess.apply(saved.metadata(), d.x()), d.oneHot(), batchSize);
+        if (!Double.isFinite(score.get("loss"))) {
+            // finite weights and inputs are checked on the way in; an overflow inside the model must not pass as a result
+            throw new IllegalStateException(modelFile + ": the loss on " + splits.name() + " " + split + " is " + score.get("loss")
+                    + " (the model's activations overflow); no result");
+        }
         out.printf(Locale.ROOT, "%s %s (%d images): loss: %.4f - accuracy: %.4f%n", splits.name(), split, d.size(),
                 score.get("loss"), score.getOrDefault("accuracy", Double.NaN));
         out.flush();

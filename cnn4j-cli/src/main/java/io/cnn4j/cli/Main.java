@@ -45,6 +45,11 @@ public final class Main implements Runnable {
             if (System.getenv("CNN4J_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
+            if (shown instanceof io.cnn4j.model.InvalidSettingException) {
+                // a value the user chose is out of range: a usage error, as picocli's own
+                cmd.getErr().println("Try 'cnn4j " + cmd.getCommandName() + " --help' for the options.");
+                return 2;
+            }
             return 1;
         });
         return cl;

@@ -42,8 +42,7 @@ final class ModelSource {
         if (spec.endsWith(ModelFiles.EXTENSION) || isKeras(file) || isOnnx(file)) {
             m = open(file).model();
         } else {
-            m = ModelJson.read(file, seed);
-            m.build();
+            m = ModelJson.load(file, seed);
         }
         if (!Arrays.equals(m.inputShape(), inputShape)) {
             throw new IllegalArgumentException(file + ": the model expects inputs " + Shapes.withBatch(m.inputShape())
@@ -77,8 +76,7 @@ final class ModelSource {
             return OnnxModels.read(file);
         }
         if (file.toString().endsWith(".json")) {
-            Sequential m = ModelJson.read(file, 0);
-            m.build();
+            Sequential m = ModelJson.load(file, 0);
             return new SavedModel(m, java.util.Optional.empty(), com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
         }
         return ModelFiles.read(file, null);

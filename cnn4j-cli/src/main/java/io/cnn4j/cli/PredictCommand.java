@@ -60,8 +60,17 @@ public final class PredictCommand implements Callable<Integer> {
         int batchSize = batch.get(spec.commandLine());
         SavedModel saved = ModelSource.open(modelFile);
         Sequential model = saved.model();
+        if (output != null) {
+            AtomicFiles.checkWritable(output, "--output");
+        }
         Tensor x = readImages(input, model.inputShape());
+        Preprocess.checkInputs(saved.metadata(), x, input);
         Tensor probs = model.predict(Preprocess.apply(saved.metadata(), x), batchSize);
+        for (float v : probs.data()) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalStateException(modelFile + ": the model predicts " + v + " for finite inputs (its weights overflow)");
+            }
+        }
         List<String> names = Preprocess.classNames(saved.metadata(), probs.dim(1));
         if (output != null && output.toString().endsWith(".npy")) {
             NpyFiles.write(output, probs);
@@ -85,8 +94,7 @@ public final class PredictCommand implements Callable<Integer> {
     static String csv(Tensor probs, List<String> names) {
         StringBuilder sb = new StringBuilder();
         for (int j = 0; j < names.size(); j++) {
-            String n = names.get(j);
-            sb.append(j > 0 ? "," : "").append(n.contains(",") || n.contains("\"") ? "\"" + n.replace("\"", "\"\"") + "\"" : n);
+            sb.append(j > 0 ? "," : "").append(csvField(names.get(j)));
         }
         sb.append('\n');
         int k = probs.dim(1);
@@ -98,6 +106,21 @@ public final class PredictCommand implements Callable<Integer> {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes doubled; and a
+     * text starting with = + - @ (or tab / CR) gets a leading apostrophe, so that a spreadsheet shows
+     * it as text instead of running it as a formula (OWASP's advice against CSV injection).
+     */
+    static String csvField(String s) {
+        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+            s = "'" + s;
+        }
+        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") || s.startsWith("'")) {
+            return "\"" + s.replace("\"", "\"\"") + "\"";
+        }
+        return s;
     }
 
     /** Reads images and shapes them (N, H, W, C) for a model taking {@code itemShape}. */

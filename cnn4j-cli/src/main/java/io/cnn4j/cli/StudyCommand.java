@@ -39,7 +39,7 @@ public class StudyCommand implements Callable<Integer> {
     @Option(names = "--data", description = "data set: fashion-mnist-subset, fashion-mnist, mnist, cifar10, or synthetic:HxWxC:classes")
     String data;
 
-    @Option(names = "--model", description = "base architecture: vgg-like (default), simple-cnn, or a Keras-style model JSON file (*.json)")
+    @Option(names = "--model", description = "base architecture: vgg-like (default), simple-cnn, vgg-like-bn (Conv-BN-ReLU blocks), or a Keras-style model JSON file (*.json)")
     String model;
 
     @Option(names = "--seeds", description = "seeds per variant (0..n-1)")
@@ -80,7 +80,8 @@ public class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--variants", split = ",", description = "placements to run: none, dropout-before, dropout-after, spatial-before, spatial-after (the default set), "
             + "pwp-before (Wu & Gu's max-pooling dropout with probabilistic weighted pooling), dropblock-before, dropblock-after "
-            + "(DropBlock2D, Ghiasi et al. 2018, 3x3 blocks)")
+            + "(DropBlock2D, Ghiasi et al. 2018, 3x3 blocks), dropout-before-bn, dropout-after-bn, spatial-before-bn, spatial-after-bn "
+            + "(around every BatchNormalization after a convolution; use with --model vgg-like-bn)")
     List<String> variants;
 
     @Option(names = "--baseline", description = "baseline placement for the paired comparisons, e.g. max:dropout-after (default) or avg:spatial-before")
@@ -205,7 +206,7 @@ public class StudyCommand implements Callable<Integer> {
         if (parts[1].equals("none")) {
             return Variant.none(parts[0]);
         }
-        String[] dp = parts[1].split("-");
+        String[] dp = parts[1].split("-", 2);
         if (dp.length != 2) {
             throw new ParameterException(spec.commandLine(), "--baseline placement must be dropout-before, dropout-after, spatial-before, "
                     + "spatial-after or none; got '" + parts[1] + "'");

@@ -124,7 +124,7 @@ class CliTest {
         for (int i = 0; i < a.parameters().size(); i++) {
             assertThat(b.parameters().get(i).value()).isEqualTo(a.parameters().get(i).value());
         }
-        Run done = run(quick("--epochs", "2", "--checkpoint-dir", cp.toString()));
+        Run done = run(quick("--epochs", "2", "--augment", "--checkpoint-dir", cp.toString()));
         assertThat(done.out()).contains("nothing to train");
     }
 
@@ -199,5 +199,41 @@ class CliTest {
         Run r = run("evaluate", model.toString(), "--data-dir", d.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("fashion-mnist test (20 images)");
+    }
+
+    @Test
+    void trainTakesKerasCallbacks() throws IOException {
+        Path csv = dir.resolve("log.csv"), best = dir.resolve("best.cnn4j");
+        Run r = run(quick("--epochs", "3", "--validation-split", "0.25", "--early-stopping-patience", "1", "--restore-best-weights",
+                "--reduce-lr-on-plateau", "--reduce-lr-patience", "1", "--reduce-lr-factor", "0.5", "--lr-step-decay", "0.5,2",
+                "--csv-log", csv.toString(), "--save-best", best.toString(), "--terminate-on-nan", "--verbose", "0"));
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(csv);
+        assertThat(lines.get(0)).isEqualTo("epoch,accuracy,loss,val_accuracy,val_loss");
+        assertThat(lines.size()).isBetween(3, 4);
+        assertThat(best).exists();
+        assertThat(run(quick("--epochs", "2", "--monitor", "val_loss", "--early-stopping-patience", "1")).err())
+                .contains("needs validation data");
+        assertThat(run(quick("--epochs", "2", "--restore-best-weights")).code()).isEqualTo(2);
+        assertThat(run(quick("--epochs", "2", "--lr-step-decay", "0.5")).err()).contains("--lr-step-decay must be FACTOR,EPOCHS");
+        assertThat(run(quick("--epochs", "2", "--monitor", "f1", "--save-best", best.toString())).code()).isEqualTo(2);
+    }
+
+    @Test
+    void modernExampleBuildsItsConvBnReluModel() {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.out;
+        System.setOut(new java.io.PrintStream(buf, true));
+        int code;
+        try {
+            // no epochs: the model, its summary and an evaluation of the untrained net on the embedded test set
+            code = run("example", "modern", "--epochs", "0").code();
+        } finally {
+            System.setOut(saved);
+        }
+        assertThat(code).isZero();
+        assertThat(buf.toString()).contains("batch_normalization (BatchNormalization)").contains("global_average_pooling2d")
+                .contains("Total params: 16,986").contains("Non-trainable params: 192").contains("Test loss: ");
+        assertThat(run("example", "postmodern").code()).isEqualTo(2);
     }
 }

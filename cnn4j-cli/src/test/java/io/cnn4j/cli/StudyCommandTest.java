@@ -112,7 +112,7 @@ class StudyCommandTest {
         assertThat(c.variantList(4)).containsExactly(Variant.nominal("max", "spatial", "after", 0.1), Variant.none("avg"));
         Files.writeString(f, "{\"variants\": [{\"pooling\": \"max\", \"dropout\": \"dropout\", \"position\": \"inside\", \"rate\": 0.1}]}");
         int code = run("study", "--study-file", f.toString());
-        assertThat(code).isEqualTo(1);
+        assertThat(code).isEqualTo(2); // a bad study file is a usage error (issue 15)
     }
 
     @Test

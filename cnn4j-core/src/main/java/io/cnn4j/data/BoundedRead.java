@@ -69,6 +69,14 @@ final class BoundedRead {
             throw new DataFormatException(file, "the header declares " + what + " of " + declared
                     + " bytes, more than one Java array can hold (" + MAX_BYTES + ")");
         }
+        // the header's size bounds what we decompress (nothing past it is read); the heap bounds the header:
+        // the buffer may briefly exist twice while it grows
+        long heap = io.cnn4j.model.MemoryBudget.heapBytes();
+        if (2 * declared > heap) {
+            throw new DataFormatException(file, "the header declares " + what + " of " + declared + " bytes; reading them needs "
+                    + io.cnn4j.model.MemoryBudget.describe(2 * declared) + ", more than this JVM's heap ("
+                    + io.cnn4j.model.MemoryBudget.describe(heap) + "); raise it with -Xmx");
+        }
         int want = (int) declared;
         byte[] buf = new byte[Math.min(want, 1 << 20)];
         int filled = 0;

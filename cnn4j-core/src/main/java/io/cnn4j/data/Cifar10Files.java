@@ -31,9 +31,48 @@ public final class Cifar10Files {
     }
 
     public static Batch read(List<Path> files) throws IOException {
+        return read(files, new Source() {
+            @Override
+            public long size(Path file) throws IOException {
+                return Files.size(file);
+            }
+
+            @Override
+            public InputStream open(Path file) throws IOException {
+                return Files.newInputStream(file);
+            }
+        });
+    }
+
+    /** Where the batch files' bytes come from (the file system, or memory in tests). */
+    public interface Source {
+        /**
+         * @param file a batch file
+         * @return its length in bytes
+         * @throws IOException when it cannot be read
+         */
+        long size(Path file) throws IOException;
+
+        /**
+         * @param file a batch file
+         * @return its content
+         * @throws IOException when it cannot be read
+         */
+        InputStream open(Path file) throws IOException;
+    }
+
+    /**
+     * As {@link #read(List)}, reading through {@code source}; messages name the files.
+     *
+     * @param files  the batch files, in order
+     * @param source their lengths and contents
+     * @return images and labels
+     * @throws IOException a {@link DataFormatException} naming the file when it is not a CIFAR-10 batch
+     */
+    public static Batch read(List<Path> files, Source source) throws IOException {
         long total = 0;
         for (Path f : files) {
-            long len = Files.size(f);
+            long len = source.size(f);
             if (len == 0 || len % RECORD != 0) {
                 throw new DataFormatException(f, "size " + len + " bytes is not a positive multiple of the CIFAR-10 record size "
                         + RECORD + " (1 label byte + 32×32×3 pixels); is it the binary version (cifar-10-binary.tar.gz)?");
@@ -41,7 +80,15 @@ public final class Cifar10Files {
             total += len / RECORD;
         }
         if (total * (RECORD - 1) > BoundedRead.MAX_BYTES) {
-            throw new IllegalArgumentException("too many CIFAR-10 records for one array: " + total);
+            throw new DataFormatException(files.get(files.size() - 1), "too many CIFAR-10 records for one array: " + total
+                    + " in " + files.size() + " files");
+        }
+        long heap = io.cnn4j.model.MemoryBudget.heapBytes();
+        if (5 * total * (RECORD - 1) > heap) {
+            // the pixels are used as floats besides the bytes: bound that by the heap before reading
+            throw new DataFormatException(files.get(files.size() - 1), total + " CIFAR-10 records need "
+                    + io.cnn4j.model.MemoryBudget.describe(5 * total * (RECORD - 1)) + " as bytes and floats, more than this JVM's heap ("
+                    + io.cnn4j.model.MemoryBudget.describe(heap) + "); raise it with -Xmx");
         }
         int n = (int) total;
         byte[] pixels = new byte[n * (RECORD - 1)];
@@ -50,8 +97,8 @@ public final class Cifar10Files {
         int plane = SIDE * SIDE;
         int i = 0;
         for (Path f : files) {
-            long records = Files.size(f) / RECORD;
-            try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16)) {
+            long records = source.size(f) / RECORD;
+            try (InputStream in = new java.io.BufferedInputStream(source.open(f), 1 << 16)) {
                 for (long r = 0; r < records; r++, i++) {
                     if (BoundedRead.readUpTo(in, rec, 0, RECORD, f) < RECORD) {
                         throw new DataFormatException(f, "truncated at record " + r + " (the file changed while reading?)");

@@ -63,6 +63,13 @@ public final class IdxFiles {
                             + ", more than one Java array can hold (" + BoundedRead.MAX_BYTES + " bytes)");
                 }
             }
+            // the pixels are used as floats (4 bytes each) besides the bytes read: bound that by the heap before reading
+            long heap = io.cnn4j.model.MemoryBudget.heapBytes();
+            if (5 * size > heap) {
+                throw new DataFormatException(file, "the IDX header declares shape " + Shapes.toString(shape) + " (" + size
+                        + " values); as bytes and floats they need " + io.cnn4j.model.MemoryBudget.describe(5 * size)
+                        + ", more than this JVM's heap (" + io.cnn4j.model.MemoryBudget.describe(heap) + "); raise it with -Xmx");
+            }
             byte[] data = BoundedRead.payload(in, size, file, "IDX data " + Shapes.toString(shape));
             return new UByteArray(shape, data);
         }

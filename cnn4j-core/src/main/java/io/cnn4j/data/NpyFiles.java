@@ -40,6 +40,21 @@ public final class NpyFiles {
 
     public static NpyArray read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return read(ch, file);
+        }
+    }
+
+    /**
+     * Reads a .npy array from a channel (a file, or bytes in memory); {@code file} names it in messages.
+     *
+     * @param ch   the content, positioned anywhere (it is read from offset 0)
+     * @param file the name for messages
+     * @return the array
+     * @throws IOException a {@link DataFormatException} naming {@code file} when the content is not a supported .npy array
+     */
+    public static NpyArray read(java.nio.channels.SeekableByteChannel ch, Path file) throws IOException {
+        ch.position(0);
+        {
             long fileLen = ch.size();
             ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, pre, file);
@@ -108,7 +123,7 @@ public final class NpyFiles {
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, Path file) throws IOException {
+    private static void readFully(java.nio.channels.SeekableByteChannel ch, ByteBuffer b, Path file) throws IOException {
         while (b.hasRemaining()) {
             if (ch.read(b) < 0) {
                 return;

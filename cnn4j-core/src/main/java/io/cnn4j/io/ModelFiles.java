@@ -238,7 +238,13 @@ public final class ModelFiles {
         long headerLen = b.getInt(12) & 0xFFFFFFFFL;
         long dataLen = b.getLong(16);
         long expected = PREFIX + headerLen + dataLen + DIGEST;
-        if (headerLen > MAX_HEADER || dataLen < 0 || dataLen % 4 != 0 || expected != bytes.length) {
+        if (headerLen > MAX_HEADER) {
+            throw new ModelFileException(file, "the header length " + headerLen + " is more than the " + MAX_HEADER + " bytes a model header may have");
+        }
+        if (dataLen >= 0 && dataLen % 4 != 0) {
+            throw new ModelFileException(file, "the data length " + dataLen + " is not a multiple of 4 (the data are float32 values)");
+        }
+        if (dataLen < 0 || expected != bytes.length) {
             throw new ModelFileException(file, "sizes do not match: header " + headerLen + " + data " + dataLen
                     + " bytes need a file of " + (dataLen < 0 ? "?" : String.valueOf(expected)) + " bytes, but it has " + bytes.length
                     + (expected > bytes.length || dataLen < 0 ? " (truncated?)" : ""));
@@ -251,9 +257,11 @@ public final class ModelFiles {
         }
         JsonNode header;
         try {
-            header = ModelJson.MAPPER.readTree(new String(bytes, PREFIX, (int) headerLen, StandardCharsets.UTF_8));
+            header = StrictJson.MAPPER.readTree(StrictJson.decode(Arrays.copyOfRange(bytes, PREFIX, PREFIX + (int) headerLen), "header"));
         } catch (JsonProcessingException e) {
-            throw new ModelFileException(file, "header is not valid JSON: " + e.getOriginalMessage());
+            throw new ModelFileException(file, "header: " + StrictJson.describe(e));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage());
         }
         try {
             return fromHeader(header, b, PREFIX + (int) headerLen, (int) dataLen, gemm, file);
@@ -460,6 +468,13 @@ public final class ModelFiles {
         ByteBuffer slice = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         slice.position(dataStart + (int) next[0]);
         slice.asFloatBuffer().get(into);
+        for (int i = 0; i < into.length; i++) {
+            if (!Float.isFinite(into[i])) {
+                // a NaN or infinite weight would make every prediction NaN while the run exits 0
+                throw new IllegalArgumentException(what + " holds " + into[i] + " at index " + i + " of " + into.length
+                        + "; a model with non-finite weights cannot be used");
+            }
+        }
         next[0] = end;
     }
 

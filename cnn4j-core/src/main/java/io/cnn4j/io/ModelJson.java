@@ -29,6 +29,7 @@ import io.cnn4j.layers.ReLU;
 import io.cnn4j.layers.Regularizer;
 import io.cnn4j.layers.SpatialDropout2D;
 import io.cnn4j.layers.ZeroPadding2D;
+import io.cnn4j.model.MemoryBudget;
 import io.cnn4j.model.Sequential;
 
 import java.io.IOException;
@@ -269,21 +270,85 @@ public final class ModelJson {
 
     /** Reads an architecture file; errors name the file. */
     public static Sequential read(Path file, long defaultSeed) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text;
         try {
-            Sequential model = fromJson(text, defaultSeed);
-            // weights and gradients (plus optimizer slots later) must fit the heap; say so before build allocates them
-            long params = ModelFiles.parameterCount(model);
-            long bytes = 8 * params;
-            if (params > Integer.MAX_VALUE || bytes > Runtime.getRuntime().maxMemory()) {
-                throw new IllegalArgumentException("the model has " + params + " parameters; weights and gradients alone need "
-                        + (bytes >> 20) + " MiB, more than this JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-                        + " MiB; raise it with -Xmx)");
-            }
-            return model;
-        } catch (IllegalArgumentException | ArithmeticException e) {
+            text = StrictJson.readText(file, ModelFiles.MAX_HEADER);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new ModelFileException(file, m != null && m.startsWith(file + ": ") ? m.substring(file.toString().length() + 2) : m, e);
+        }
+        return parse(text, file, defaultSeed);
+    }
+
+    /**
+     * Reads an architecture from JSON text as {@link #read(Path, long)} does from a file, naming {@code file} in errors.
+     *
+     * @param text        the JSON
+     * @param file        what names it in messages
+     * @param defaultSeed the seed when the JSON gives none
+     * @return the unbuilt model, its weights checked against the heap
+     * @throws ModelFileException naming {@code file}
+     */
+    public static Sequential parse(byte[] content, Path file, long defaultSeed) throws ModelFileException {
+        String text;
+        try {
+            text = StrictJson.decode(content, "JSON");
+        } catch (IllegalArgumentException e) {
             throw new ModelFileException(file, e.getMessage(), e);
         }
+        return parse(text, file, defaultSeed);
+    }
+
+    /**
+     * As {@link #parse(byte[], Path, long)} for text already decoded.
+     *
+     * @param text        the JSON
+     * @param file        what names it in messages
+     * @param defaultSeed the seed when the JSON gives none
+     * @return the unbuilt model
+     * @throws ModelFileException naming {@code file}
+     */
+    public static Sequential parse(String text, Path file, long defaultSeed) throws ModelFileException {
+        try {
+            Sequential model = fromJson(text, defaultSeed);
+            // weights and gradients must fit the heap before build allocates them (compile checks the optimizer's state)
+            long params = ModelFiles.parameterCount(model);
+            MemoryBudget.requireHeap(MemoryBudget.mul(8, params), "the weights and gradients of the model's " + params + " parameters");
+            return model;
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            String m = e.getMessage();
+            throw new ModelFileException(file, m != null && m.startsWith(file.toString() + ": ") ? m.substring(file.toString().length() + 2) : m, e);
+        }
+    }
+
+    /**
+     * Reads an architecture file and builds the model (weights initialised from its seed or
+     * {@code defaultSeed}); every failure, including one found while building, names the file.
+     *
+     * @param file        the JSON file
+     * @param defaultSeed the seed when the file gives none
+     * @return the built model
+     * @throws IOException a {@link ModelFileException} naming the file
+     */
+    public static Sequential load(Path file, long defaultSeed) throws IOException {
+        return build(read(file, defaultSeed), file);
+    }
+
+    /**
+     * Builds a model read by {@link #parse}, naming {@code file} in any error.
+     *
+     * @param m    the unbuilt model
+     * @param file what names it in messages
+     * @return the built model
+     * @throws ModelFileException naming {@code file}
+     */
+    public static Sequential build(Sequential m, Path file) throws ModelFileException {
+        try {
+            m.build();
+        } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
+            throw new ModelFileException(file, e.getMessage(), e);
+        }
+        return m;
     }
 
     public static Sequential fromJson(String json) {
@@ -294,10 +359,9 @@ public final class ModelJson {
     public static Sequential fromJson(String json, long defaultSeed) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = StrictJson.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+            throw new IllegalArgumentException(StrictJson.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("a model JSON must be an object with class_name and config");

@@ -1,5 +1,6 @@
 package io.cnn4j.layers;
 
+import io.cnn4j.model.MemoryBudget;
 import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
@@ -69,8 +70,21 @@ public abstract class AbstractLayer<SELF extends AbstractLayer<SELF>> implements
             throw new IllegalArgumentException("layer '" + name() + "' declares input shape " + Shapes.toString(declaredInputShape)
                     + " but receives " + Shapes.toString(inputShape));
         }
+        // sizes before allocation: one sample must fit an array, and what build allocates must fit the heap
+        String where = "layer '" + name() + "' (" + className() + ")";
+        MemoryBudget.arrayLength(MemoryBudget.count(inputShape), where + ": one input sample of shape " + Shapes.toString(inputShape));
+        long workspace = buildWorkspaceFloats(inputShape, context.threads());
+        MemoryBudget.requireHeap(MemoryBudget.mul(4, workspace), where + ": the workspaces for input " + Shapes.withBatch(inputShape));
         this.inputShape = inputShape.clone();
-        this.outputShape = doBuild(inputShape, context);
+        int[] out = doBuild(inputShape, context);
+        for (int d : out) {
+            if (d <= 0) {
+                throw new IllegalArgumentException(where + ": input " + Shapes.withBatch(inputShape) + " gives an empty output "
+                        + Shapes.toString(out));
+            }
+        }
+        MemoryBudget.arrayLength(MemoryBudget.count(out), where + ": one output sample of shape " + Shapes.toString(out));
+        this.outputShape = out;
         this.built = true;
     }
 

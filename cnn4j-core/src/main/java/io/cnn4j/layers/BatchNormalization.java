@@ -76,6 +76,8 @@ public final class BatchNormalization extends AbstractLayer<BatchNormalization> 
     private Parameter beta;
     private Parameter movingMean;
     private Parameter movingVariance;
+    private List<Parameter> trainable;
+    private List<Parameter> nonTrainable;
     private int channels;
     private boolean fusedRelu;
 
@@ -159,11 +161,6 @@ public final class BatchNormalization extends AbstractLayer<BatchNormalization> 
         invStd = new float[channels];
         a = new float[channels];
         b = new float[channels];
-        return in.clone();
-    }
-
-    @Override
-    public List<Parameter> parameters() {
         List<Parameter> p = new ArrayList<>(2);
         if (scale) {
             p.add(gamma);
@@ -171,12 +168,19 @@ public final class BatchNormalization extends AbstractLayer<BatchNormalization> 
         if (center) {
             p.add(beta);
         }
-        return List.copyOf(p);
+        trainable = List.copyOf(p);
+        nonTrainable = List.of(movingMean, movingVariance);
+        return in.clone();
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return trainable == null ? List.of() : trainable; // built: made once, nothing per call
     }
 
     @Override
     public List<Parameter> nonTrainableWeights() {
-        return List.of(movingMean, movingVariance);
+        return nonTrainable == null ? List.of() : nonTrainable;
     }
 
     /** The moving mean (a view of the weight; inference uses it). */

@@ -6,6 +6,7 @@ import io.cnn4j.kernels.Im2Col;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.kernels.WinogradConv3x3;
+import io.cnn4j.model.MemoryBudget;
 import io.cnn4j.tensor.Shapes;
 import io.cnn4j.tensor.Tensor;
 
@@ -258,6 +259,32 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     public Config config() {
         return new Config(filters, kernelSize, strides, padding, activation, useBias, kernelInitializer, biasInitializer,
                 kernelRegularizer, biasRegularizer);
+    }
+
+    /**
+     * The per-thread workspaces build allocates: for Winograd (3×3, stride 1) a padded copy of one
+     * image and of its gradient per thread, else a column chunk per thread; bounded from above.
+     */
+    @Override
+    public long buildWorkspaceFloats(int[] in, int threads) {
+        if (in.length != 3) {
+            return 0; // doBuild reports the rank
+        }
+        long t = Math.max(1, threads);
+        long k = MemoryBudget.count(kernelSize[0], kernelSize[1], in[2]);
+        long columns = MemoryBudget.mul(t, MemoryBudget.add(MemoryBudget.mul(2, MemoryBudget.add(CHUNK_BUDGET, k)), MemoryBudget.mul(k, filters)));
+        if (kernelSize[0] == 3 && kernelSize[1] == 3 && strides[0] == 1 && strides[1] == 1) {
+            long padded = MemoryBudget.count(in[0] + 2, in[1] + 2, in[2]);
+            return MemoryBudget.add(columns, MemoryBudget.mul(2 * t, padded));
+        }
+        return columns;
+    }
+
+    /** The default buffers plus the im2col columns of one sample (and their gradient in training). */
+    @Override
+    public long bufferFloatsPerSample(boolean training) {
+        long columns = MemoryBudget.count(gh.out(), gw.out(), kernelSize[0], kernelSize[1], channels);
+        return MemoryBudget.add(super.bufferFloatsPerSample(training), training ? MemoryBudget.mul(2, columns) : columns);
     }
 
     @Override

@@ -26,6 +26,47 @@ public interface Layer {
 
     void build(int[] inputShape, BuildContext context);
 
+    /**
+     * Floats this layer will allocate when built for {@code inputShape} with {@code threads}
+     * threads, beyond its weights and its per-batch outputs (e.g. a convolution's per-thread padded
+     * copies of one image), worked out from the configuration without allocating anything, in
+     * saturating long arithmetic ({@link io.cnn4j.model.MemoryBudget}). Checked against the heap
+     * before {@code build}. A layer whose build allocates nothing input-sized keeps the default 0.
+     *
+     * @param inputShape the input shape without the batch axis
+     * @param threads    the threads the layer may use
+     * @return an upper bound of the floats allocated at build, or Long.MAX_VALUE when it overflows
+     */
+    default long buildWorkspaceFloats(int[] inputShape, int threads) {
+        return 0;
+    }
+
+    /**
+     * Floats this layer holds per sample of a batch once it has run (its output, its input
+     * gradient in training, masks, column buffers), for the model's memory check before fit and
+     * predict. The default counts the output, and in training also the input gradient and one more
+     * output-sized buffer; a layer that keeps more overrides it.
+     *
+     * @param training whether for a training step (forward and backward) or inference
+     * @return floats per sample, saturating at Long.MAX_VALUE
+     */
+    default long bufferFloatsPerSample(boolean training) {
+        return defaultBufferFloatsPerSample(this, training);
+    }
+
+    /**
+     * The default for {@link #bufferFloatsPerSample}, callable from an override.
+     *
+     * @param layer    a built layer
+     * @param training whether for a training step
+     * @return floats per sample
+     */
+    static long defaultBufferFloatsPerSample(Layer layer, boolean training) {
+        long out = io.cnn4j.model.MemoryBudget.count(layer.outputShape());
+        long in = io.cnn4j.model.MemoryBudget.count(layer.inputShape());
+        return training ? io.cnn4j.model.MemoryBudget.add(io.cnn4j.model.MemoryBudget.mul(2, out), in) : out;
+    }
+
     boolean isBuilt();
 
     int[] inputShape();

@@ -1,5 +1,6 @@
 package io.cnn4j.layers;
 
+import io.cnn4j.model.MemoryBudget;
 import io.cnn4j.tensor.Shapes;
 
 /** A trainable array and its gradient, in Keras' shape (e.g. a Conv2D kernel is (kh, kw, C, F)). */
@@ -12,7 +13,9 @@ public final class Parameter {
     public Parameter(String name, int... shape) {
         this.name = name;
         this.shape = shape.clone();
-        int n = Math.toIntExact(Shapes.size(shape));
+        long count = MemoryBudget.count(shape);
+        int n = MemoryBudget.arrayLength(count, "weight '" + name + "' of shape " + Shapes.toString(shape));
+        MemoryBudget.requireHeap(MemoryBudget.mul(8, count), "weight '" + name + "' of shape " + Shapes.toString(shape) + " and its gradient");
         this.value = new float[n];
         this.grad = new float[n];
     }

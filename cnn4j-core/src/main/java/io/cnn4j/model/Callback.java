@@ -20,4 +20,13 @@ public interface Callback {
 
     default void onTrainEnd(History history) {
     }
+
+    /**
+     * A batch's loss is NaN or infinite (checked before its update). Return true to end training
+     * quietly (fit then returns its History, as with Keras' TerminateOnNaN); if no callback does,
+     * fit throws {@link NonFiniteLossException}.
+     */
+    default boolean onNonFiniteLoss(int epoch, int batch, double loss) {
+        return false;
+    }
 }

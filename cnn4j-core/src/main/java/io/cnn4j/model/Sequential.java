@@ -173,6 +173,8 @@ public final class Sequential {
             }
             try {
                 l.build(shape, new BuildContext(r, gemm, threads));
+            } catch (MemoryBudget.InsufficientMemoryException e) {
+                throw e; // names the layer and the numbers already
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("cannot build layer " + i + " " + l + ": " + e.getMessage(), e);
             }
@@ -193,6 +195,50 @@ public final class Sequential {
         this.weights = List.copyOf(all);
         this.inputShape = in.clone();
         this.built = true;
+        checkMemory(1, false, "build");
+    }
+
+    /**
+     * Bytes a built model needs for batches of {@code batch}: weights and gradients, the
+     * optimizer's state (once compiled), and every layer's per-sample buffers times the batch, in
+     * saturating long arithmetic. A lower bound of the real use, used to refuse runs that cannot fit.
+     *
+     * @param batch    samples per batch
+     * @param training whether for training (forward and backward) or inference
+     * @return estimated bytes, Long.MAX_VALUE when it overflows
+     */
+    public long memoryEstimate(int batch, boolean training) {
+        requireBuilt();
+        long params = 0;
+        for (Parameter p : parameters) {
+            params = MemoryBudget.add(params, p.size());
+        }
+        long arraysPerParam = 2 + (optimizer != null ? optimizer.stateArraysPerParameter() : 0);
+        long floats = MemoryBudget.mul(params, arraysPerParam);
+        for (Layer l : layers) {
+            floats = MemoryBudget.add(floats, MemoryBudget.mul(batch, l.bufferFloatsPerSample(training)));
+        }
+        return MemoryBudget.mul(4, floats);
+    }
+
+    /**
+     * Refuses, with the numbers, a batch size whose buffers cannot fit one Java array or this JVM's heap.
+     *
+     * @param batch    samples per batch
+     * @param training whether for training or inference
+     * @param where    the operation, for the message (e.g. "fit")
+     */
+    public void checkMemory(int batch, boolean training, String where) {
+        requireBuilt();
+        for (Layer l : layers) {
+            MemoryBudget.arrayLength(MemoryBudget.mul(batch, MemoryBudget.count(l.outputShape())),
+                    where + ": layer '" + l.name() + "' output for a batch of " + batch);
+        }
+        long params = parameterCount();
+        String what = String.format(Locale.ROOT, "%s: %,d parameters (weights, gradients%s) and the buffers of batches of %d",
+                where, params, optimizer == null || optimizer.stateArraysPerParameter() == 0 ? ""
+                        : " and " + optimizer.name() + "'s " + optimizer.stateArraysPerParameter() + " state arrays", batch);
+        MemoryBudget.requireHeap(memoryEstimate(batch, training), what);
     }
 
     static String snake(String className) {
@@ -267,6 +313,32 @@ public final class Sequential {
         return penalty;
     }
 
+    /** Copies of every weight, trainable or not, in {@link #weights()} order (Keras' {@code get_weights()}). */
+    public List<float[]> getWeights() {
+        List<float[]> out = new ArrayList<>();
+        for (Parameter p : weights()) {
+            out.add(p.value().clone());
+        }
+        return out;
+    }
+
+    /** Sets every weight from arrays in {@link #weights()} order (Keras' {@code set_weights}); sizes are checked first. */
+    public void setWeights(List<float[]> values) {
+        List<Parameter> w = weights();
+        if (values.size() != w.size()) {
+            throw new IllegalArgumentException("setWeights: the model has " + w.size() + " weight arrays, got " + values.size());
+        }
+        for (int i = 0; i < w.size(); i++) {
+            if (values.get(i).length != w.get(i).size()) {
+                throw new IllegalArgumentException("setWeights: weight '" + w.get(i).name() + "' has " + w.get(i).size()
+                        + " values, got " + values.get(i).length);
+            }
+        }
+        for (int i = 0; i < w.size(); i++) {
+            System.arraycopy(values.get(i), 0, w.get(i).value(), 0, values.get(i).length);
+        }
+    }
+
     /** compile(optimizer, "categorical_crossentropy", "accuracy"). */
     public Sequential compile(Optimizer optimizer, String loss, String... metrics) {
         return compile(optimizer, Loss.parse(loss), metrics);
@@ -285,6 +357,8 @@ public final class Sequential {
             this.metrics.add("accuracy");
         }
         build();
+        // the optimizer's state arrays are allocated at the first step: check they fit now
+        checkMemory(1, true, "compile");
         return this;
     }
 
@@ -332,6 +406,7 @@ public final class Sequential {
         }
         int batch = Math.min(options.batchSize(), n);
         int steps = (n + batch - 1) / batch;
+        checkMemory(batch, true, "fit");
         List<Callback> callbacks = new ArrayList<>();
         if (options.verbose() > 0) {
             callbacks.add(new ProgressPrinter(System.out, options.verbose(), System.console() != null));
@@ -345,6 +420,7 @@ public final class Sequential {
         int[] order = new int[n];
         Tensor xb = null, yb = null, xLast = null, yLast = null;
         boolean accuracy = metrics.contains("accuracy");
+        epochs:
         for (int epoch = options.initialEpoch(); epoch < options.epochs() && !stopTraining; epoch++) {
             long t0 = System.nanoTime();
             for (Callback c : callbacks) {
@@ -379,6 +455,14 @@ public final class Sequential {
                 Tensor pred = forward(bx, true);
                 double l = loss.compute(pred, by) + regularizationLoss();
                 if (!Double.isFinite(l)) {
+                    boolean handled = false;
+                    for (Callback c : callbacks) {
+                        handled |= c.onNonFiniteLoss(epoch, s, l);
+                    }
+                    if (handled) {
+                        stopTraining = true;
+                        break epochs;
+                    }
                     throw new NonFiniteLossException(String.format(Locale.ROOT,
                             "loss is %s at epoch %d, batch %d (samples %d..%d of the shuffled epoch); training stopped before "
                                     + "this batch's update, the model keeps the weights of the previous step. "
@@ -568,6 +652,8 @@ public final class Sequential {
         requireCompiled();
         checkBatchSize(batchSize, "evaluate");
         checkData(x, y, "evaluate");
+        checkMemory(Math.min(batchSize, Math.max(1, x.dim(0))), false, "evaluate");
+        requireFinite(x, "evaluate");
         int n = x.dim(0);
         double lossSum = 0;
         long correct = 0;
@@ -613,6 +699,8 @@ public final class Sequential {
     private Tensor predictBatched(Tensor x, int batchSize, boolean training) {
         checkBatchSize(batchSize, "predict");
         checkInputs(x, "predict");
+        checkMemory(Math.min(batchSize, Math.max(1, x.dim(0))), false, "predict");
+        requireFinite(x, "predict");
         int n = x.dim(0);
         Tensor out = Tensor.zeros(Shapes.prepend(n, outputShape()));
         int item = out.itemSize();
@@ -656,6 +744,18 @@ public final class Sequential {
         }
         int[] shape = Shapes.prepend(x.dim(0), outputShape());
         return new McPrediction(new Tensor(mean, shape), new Tensor(std, shape), mcSamples);
+    }
+
+    /** Non-finite inputs give NaN outputs and a NaN loss without any error: refuse them up front, saying where. */
+    private static void requireFinite(Tensor x, String where) {
+        float[] d = x.data();
+        for (int i = 0, n = x.size(); i < n; i++) {
+            if (!Float.isFinite(d[i])) {
+                int item = x.itemSize();
+                throw new IllegalArgumentException(where + ": input sample " + (i / item) + " holds " + d[i] + " (value " + (i % item)
+                        + " of " + item + "); check the data for NaN or infinite values");
+            }
+        }
     }
 
     private void checkInputs(Tensor x, String where) {

@@ -2,7 +2,7 @@ package io.cnn4j.optim;
 
 /** What every optimizer keeps besides its state arrays: its hyperparameters and the number of updates done. */
 abstract class AbstractOptimizer<C extends OptimizerConfig> implements Optimizer {
-    protected final C config;
+    protected C config;
     protected long iterations;
 
     AbstractOptimizer(C config) {
@@ -37,4 +37,13 @@ abstract class AbstractOptimizer<C extends OptimizerConfig> implements Optimizer
     public C config() {
         return config;
     }
+
+    @Override
+    public void setLearningRate(double learningRate) {
+        checkLearningRate(name(), learningRate);
+        this.config = withLearningRate(learningRate);
+    }
+
+    /** This optimizer's config with another learning rate. */
+    protected abstract C withLearningRate(double learningRate);
 }

@@ -86,6 +86,11 @@ public final class Adam extends AbstractOptimizer<Adam.Config> {
     }
 
     @Override
+    public int stateArraysPerParameter() {
+        return 2;
+    }
+
+    @Override
     public List<float[]> state(List<Parameter> parameters) {
         if (moments.isEmpty()) {
             for (Parameter p : parameters) {
@@ -94,5 +99,10 @@ public final class Adam extends AbstractOptimizer<Adam.Config> {
             }
         }
         return moments;
+    }
+
+    @Override
+    protected Adam.Config withLearningRate(double learningRate) {
+        return new Config(learningRate, config.beta1(), config.beta2(), config.epsilon(), config.decay());
     }
 }

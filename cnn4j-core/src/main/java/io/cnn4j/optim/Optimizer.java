@@ -23,8 +23,31 @@ public interface Optimizer {
     /** The optimizer's state arrays (for checkpoints), allocating them for {@code parameters} if needed. */
     List<float[]> state(List<Parameter> parameters);
 
+    /**
+     * How many arrays of each parameter's size {@link #state} allocates (Adam: 2, SGD with momentum: 1,
+     * plain SGD: 0), so that the model can check the heap before they are allocated. Unknown
+     * optimizers count 2.
+     *
+     * @return state arrays per parameter
+     */
+    default int stateArraysPerParameter() {
+        return 2;
+    }
+
     /** Restores the iteration count; state arrays are filled through {@link #state(List)}. */
     void setIterations(long iterations);
 
+    /** The hyperparameters, with the learning rate as last set by {@link #setLearningRate}. */
     OptimizerConfig config();
+
+    /** The base learning rate (Keras' {@code optimizer.learning_rate}, before legacy decay). */
+    default double learningRate() {
+        return config().learningRate();
+    }
+
+    /**
+     * Sets the base learning rate for the following steps (what Keras' ReduceLROnPlateau and
+     * LearningRateScheduler assign to {@code optimizer.learning_rate}); state arrays are kept.
+     */
+    void setLearningRate(double learningRate);
 }

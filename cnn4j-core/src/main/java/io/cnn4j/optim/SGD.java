@@ -97,6 +97,11 @@ public final class SGD extends AbstractOptimizer<SGD.Config> {
     }
 
     @Override
+    public int stateArraysPerParameter() {
+        return config.momentum() > 0 ? 1 : 0;
+    }
+
+    @Override
     public List<float[]> state(List<Parameter> parameters) {
         if (config.momentum() > 0 && velocity.isEmpty()) {
             for (Parameter p : parameters) {
@@ -104,5 +109,10 @@ public final class SGD extends AbstractOptimizer<SGD.Config> {
             }
         }
         return velocity;
+    }
+
+    @Override
+    protected Config withLearningRate(double learningRate) {
+        return new Config(learningRate, config.momentum(), config.nesterov(), config.decay());
     }
 }

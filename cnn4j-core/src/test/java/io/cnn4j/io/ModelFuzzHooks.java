@@ -15,7 +15,16 @@ public final class ModelFuzzHooks {
      * or corrupts a random header character, then fixes the sizes and checksum.
      */
     public static byte[] mutateHeader(byte[] file, SplittableRandom r) {
-        return FuzzSupport.rewriteHeader(file, h -> {
+        return FuzzSupport.rewriteHeader(file, h -> editJson(h, r));
+    }
+
+    /** The same JSON edits on a model JSON file's bytes (UTF-8). */
+    public static byte[] mutateJson(byte[] json, SplittableRandom r) {
+        return editJson(new String(json, java.nio.charset.StandardCharsets.UTF_8), r).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static String editJson(String h, SplittableRandom r) {
+        {
             StringBuilder sb = new StringBuilder(h);
             int edits = 1 + r.nextInt(3);
             for (int k = 0; k < edits; k++) {
@@ -46,6 +55,6 @@ public final class ModelFuzzHooks {
                 }
             }
             return sb.toString();
-        });
+        }
     }
 }

@@ -232,11 +232,14 @@ class BatchNormalizationModelTest {
         // training continues identically (optimizer state and moving statistics restored)
         assertThat(back.trainOnBatch(x, y)).isEqualTo(m.trainOnBatch(x, y));
         assertThat(back.predict(x).data()).isEqualTo(m.predict(x).data());
-        // and the JSON alone gives the same architecture
-        Sequential fromJson = ModelJson.fromJson(ModelJson.toJson(m));
-        fromJson.build();
-        for (int i = 0; i < m.layers().size(); i++) {
-            assertThat(fromJson.layers().get(i).config()).isEqualTo(m.layers().get(i).config());
+        // and the JSON alone gives the same architecture, here and for the model with global average pooling
+        for (Sequential model : List.of(m, trained(3, true, "linear"))) {
+            Sequential fromJson = ModelJson.fromJson(ModelJson.toJson(model));
+            fromJson.build();
+            assertThat(fromJson.layers()).hasSameSizeAs(model.layers());
+            for (int i = 0; i < model.layers().size(); i++) {
+                assertThat(fromJson.layers().get(i).config()).isEqualTo(model.layers().get(i).config());
+            }
         }
     }
 

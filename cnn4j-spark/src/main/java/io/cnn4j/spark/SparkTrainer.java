@@ -93,6 +93,16 @@ public final class SparkTrainer {
         if (options.augmentation() != null) {
             throw new IllegalArgumentException("augmentation is not supported on Spark yet");
         }
+        // Only gradients travel back to the driver: state a layer updates in its forward pass (BN's
+        // moving mean and variance) would stay at its initial values there, and inference would
+        // silently use them. Refuse rather than return such a model.
+        for (io.cnn4j.layers.Layer layer : model.layers()) {
+            if (!layer.nonTrainableWeights().isEmpty()) {
+                throw new IllegalArgumentException("layer '" + layer.name() + "' (" + layer.getClass().getSimpleName()
+                        + ") keeps non-trainable state (e.g. moving statistics) that SparkTrainer does not synchronise; "
+                        + "train this model locally with model.fit");
+            }
+        }
         int[] inShape = model.inputShape();
         int[] outShape = model.outputShape();
         int ix = Math.toIntExact(Shapes.size(inShape));

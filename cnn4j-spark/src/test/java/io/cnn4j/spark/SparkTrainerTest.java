@@ -130,6 +130,21 @@ class SparkTrainerTest {
     }
 
     @Test
+    void aModelWithMovingStatisticsIsRefusedNotSilentlyLeftStale() {
+        Sequential m = new Sequential(11);
+        m.add(new Conv2D(4, 3).inputShape(8, 8, 1));
+        m.add(new io.cnn4j.layers.BatchNormalization());
+        m.add(new Flatten());
+        m.add(new Dense(CLASSES, "softmax"));
+        m.compile(new Adam(0.01), "categorical_crossentropy", "accuracy");
+        JavaRDD<Tuple2<float[], float[]>> data = SparkTrainer.parallelize(sc, x, y, 2);
+        assertThatThrownBy(() -> new SparkTrainer(sc).fit(m, data, options(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BatchNormalization")
+                .hasMessageContaining("non-trainable state");
+    }
+
+    @Test
     void evaluateEqualsLocalEvaluateBitForBit() {
         Sequential m = model(false);
         m.fit(x, y, options(1));

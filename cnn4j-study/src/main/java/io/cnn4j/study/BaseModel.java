@@ -52,7 +52,11 @@ public record BaseModel(String name, List<LayerConfig> layers, int[] inputShape)
             throw new IllegalArgumentException("model " + file + " expects images of shape " + Shapes.toString(declared)
                     + " but the data has " + Shapes.toString(inputShape));
         }
-        m.build(inputShape);
+        try {
+            m.build(inputShape);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("model " + file + ": " + e.getMessage(), e);
+        }
         int out = m.outputShape()[m.outputShape().length - 1];
         if (out != classes) {
             throw new IllegalArgumentException("model " + file + " ends in " + out + " outputs but the data has " + classes + " classes");

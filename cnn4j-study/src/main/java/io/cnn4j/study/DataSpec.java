@@ -15,7 +15,7 @@ public record DataSpec(String name, int trainSize, int testSize, double validati
             throw new IllegalArgumentException("data set name is missing");
         }
         if (trainSize < 0 || testSize < 0) {
-            throw new IllegalArgumentException("data sizes must be ≥ 0 (0 = all), got train " + trainSize + ", test " + testSize);
+            throw new io.cnn4j.model.InvalidSettingException("--subset and --test-size must be ≥ 0 (0 = all), got " + trainSize + " and " + testSize);
         }
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);

@@ -117,6 +117,19 @@ public final class ReportWriter {
     /** Returns {index.html, report.md}. */
     public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
                                List<TrialResult> results, String timing, String backendUsed) {
+        return write(dir, config, base, data, a, mech, results, timing, backendUsed, List.of());
+    }
+
+    /**
+     * A section contributed by another check (e.g. {@link VarianceShift}): blocks as in {@link Sections},
+     * inserted before "Method", with its charts and their captions.
+     */
+    record Part(List<Object[]> blocks, Map<String, byte[]> charts, Map<String, String> captions) {
+    }
+
+    /** {@link #write} with extra sections, each placed before the "Method" section. */
+    public static Path[] write(Path dir, StudyConfig config, BaseModel base, StudyData data, Analysis a, Mechanisms.Report mech,
+                               List<TrialResult> results, String timing, String backendUsed, List<Part> parts) {
         Map<String, byte[]> charts = new LinkedHashMap<>();
         charts.put("accuracy.png", Charts.summary("Test accuracy per variant (mean and 95% CI over seeds)", "test accuracy (%)", a.variants(), false));
         charts.put("curves.png", Charts.curves(a.variants()));
@@ -139,6 +152,11 @@ public final class ReportWriter {
                 Map.entry("gap.png", "Generalisation gap (accuracy on training images in inference mode minus test accuracy)."),
                 Map.entry("zero-rate.png", "Mechanism (b): fraction of pooled units that element-wise dropout zeroes, measured vs theory."),
                 Map.entry("moments.png", "Mechanism (c): mean and variance of pooled activations under each placement, relative to no dropout (random positive inputs)."));
+        captions = new LinkedHashMap<>(captions);
+        for (Part part : parts) {
+            charts.putAll(part.charts());
+            captions.putAll(part.captions());
+        }
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, byte[]> e : charts.entrySet()) {
@@ -146,6 +164,7 @@ public final class ReportWriter {
             }
             String opening = opening(config, a, data);
             Sections s = sections(config, base, data, a, mech, results, timing, backendUsed);
+            s = withParts(s, parts);
             Path html = dir.resolve("index.html");
             writeAtomically(html, html(config, opening, s, charts, captions).getBytes(StandardCharsets.UTF_8));
             Path md = dir.resolve("report.md");
@@ -154,6 +173,25 @@ public final class ReportWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The parts' blocks inserted before the "Method" heading (at the end when there is none). */
+    static Sections withParts(Sections s, List<Part> parts) {
+        if (parts.isEmpty()) {
+            return s;
+        }
+        List<Object[]> blocks = new ArrayList<>(s.blocks());
+        int at = blocks.size();
+        for (int i = 0; i < blocks.size(); i++) {
+            if ("h2".equals(blocks.get(i)[0]) && "Method".equals(blocks.get(i)[1])) {
+                at = i;
+                break;
+            }
+        }
+        List<Object[]> extra = new ArrayList<>();
+        parts.forEach(p -> extra.addAll(p.blocks()));
+        blocks.addAll(at, extra);
+        return new Sections(blocks);
     }
 
     static void writeAtomically(Path target, byte[] bytes) throws IOException {
@@ -421,8 +459,32 @@ public final class ReportWriter {
         return h.toString();
     }
 
-    private static String md(String s) {
-        return s.replace("|", "\\|");
+    /**
+     * Text as literal Markdown: every character that could start markup (emphasis, links, images,
+     * HTML tags, entities, code, table cells) is backslash-escaped, so that a user-supplied string
+     * such as a --model path is shown as written, never interpreted (index.html HTML-escapes the same).
+     */
+    static String md(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ("\\`*_[]<>|~&!#".indexOf(c) >= 0) {
+                b.append('\\');
+            }
+            b.append(c == '\n' || c == '\r' ? ' ' : c);
+        }
+        return b.toString();
+    }
+
+    /** A fenced code block whose fence is longer than any backtick run inside, so the content cannot close it. */
+    static String mdCode(String s) {
+        int longest = 0, run = 0;
+        for (int i = 0; i < s.length(); i++) {
+            run = s.charAt(i) == '`' ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        String fence = "`".repeat(Math.max(3, longest + 1));
+        return fence + "\n" + s + "\n" + fence;
     }
 
     /** The generated headline block of report.md (empty without results or baseline), read back from results.jsonl beside it. */
@@ -436,16 +498,16 @@ public final class ReportWriter {
 
     private static String markdown(StudyConfig config, String opening, String headline, Sections s, Map<String, byte[]> charts,
                                    Map<String, String> captions) {
-        StringBuilder m = new StringBuilder("# Dropout before or after pooling?\n\n").append(opening).append("\n\n").append(headline);
+        StringBuilder m = new StringBuilder("# Dropout before or after pooling?\n\n").append(md(opening)).append("\n\n").append(headline);
         for (Object[] blk : s.blocks()) {
             switch ((String) blk[0]) {
-                case "h2" -> m.append("## ").append(blk[1]).append("\n\n");
-                case "h3" -> m.append("### ").append(blk[1]).append("\n\n");
-                case "p" -> m.append(blk[1]).append("\n\n");
-                case "code" -> m.append("```\n").append(blk[1]).append("\n```\n\n");
+                case "h2" -> m.append("## ").append(md((String) blk[1])).append("\n\n");
+                case "h3" -> m.append("### ").append(md((String) blk[1])).append("\n\n");
+                case "p" -> m.append(md((String) blk[1])).append("\n\n");
+                case "code" -> m.append(mdCode((String) blk[1])).append("\n\n");
                 case "ul" -> {
                     for (Object o : (List<?>) blk[1]) {
-                        m.append("- ").append(o).append('\n');
+                        m.append("- ").append(md(String.valueOf(o))).append('\n');
                     }
                     m.append('\n');
                 }

@@ -113,35 +113,89 @@ public final class ResultsFile {
         }
     }
 
-    /** All trials in the file, in the order they first appear. */
+    /** All trials in the file, in the order they first appear. A damaged line is an error naming the file and line. */
     public synchronized Map<String, TrialLog> read() {
         Map<String, TrialLog> out = new LinkedHashMap<>();
-        List<String> lines = lines();
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
+        byte[] bytes;
+        try {
+            if (!storage.exists(name)) {
+                return out;
             }
+            bytes = storage.read(name, MAX_BYTES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read results file " + location() + ": " + e.getMessage(), e);
+        }
+        return parse(bytes, location());
+    }
+
+    /**
+     * The trials in a results file's content, as {@link #read} returns them; {@code path} names it in messages.
+     *
+     * @param bytes the file's content
+     * @param path  the file
+     * @return trials by id, in the order they first appear
+     */
+    public static Map<String, TrialLog> parse(byte[] bytes, Path path) {
+        return parse(bytes, path.toString());
+    }
+
+    private static Map<String, TrialLog> parse(byte[] bytes, String path) {
+        Map<String, TrialLog> out = new LinkedHashMap<>();
+        List<byte[]> lines = new ArrayList<>();
+        for (int from = 0, i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                if (i > from || i < bytes.length) {
+                    lines.add(java.util.Arrays.copyOfRange(bytes, from, i));
+                }
+                from = i + 1;
+            }
+        }
+        boolean endsWithNewline = bytes.length > 0 && bytes[bytes.length - 1] == '\n';
+        for (int i = 0; i < lines.size(); i++) {
+            String where = "results file " + path + " line " + (i + 1);
             JsonNode n;
             Trial trial;
+            String id;
+            String type;
             try {
-                n = JSON.readTree(line);
-                trial = JSON.treeToValue(n.get("spec"), Trial.class);
-            } catch (IOException | RuntimeException e) {
-                if (i == lines.size() - 1) {
+                String line = io.cnn4j.io.StrictJson.decode(lines.get(i), where);
+                if (line.isBlank()) {
+                    continue;
+                }
+                n = io.cnn4j.io.StrictJson.parse(line, where);
+                type = io.cnn4j.io.StrictJson.text(n.get("type"), where + ": \"type\"");
+                id = io.cnn4j.io.StrictJson.text(n.get("trial"), where + ": \"trial\"");
+                if (n.get("spec") == null || !n.get("spec").isObject()) {
+                    throw new IllegalArgumentException(where + ": \"spec\" must be the trial's spec object, got " + io.cnn4j.io.StrictJson.brief(n.get("spec")));
+                }
+                try {
+                    trial = JSON.treeToValue(n.get("spec"), Trial.class);
+                } catch (IOException | RuntimeException e) {
+                    throw new IllegalArgumentException(where + ": \"spec\" is not a valid trial spec ("
+                            + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")");
+                }
+                if (type.equals("epoch")) {
+                    io.cnn4j.io.StrictJson.integer(n.get("epoch"), where + ": \"epoch\"", 0, Integer.MAX_VALUE);
+                } else if (type.equals("trial")) {
+                    for (String f : new String[]{"testLoss", "testAccuracy", "trainAccuracy", "seconds", "peakHeapMb"}) {
+                        io.cnn4j.io.StrictJson.number(n.get(f), where + ": \"" + f + "\"");
+                    }
+                    io.cnn4j.io.StrictJson.integer(n.get("bestEpoch"), where + ": \"bestEpoch\"", 0, Integer.MAX_VALUE);
+                } else {
+                    throw new IllegalArgumentException(where + ": unknown line type \"" + type + "\" (epoch or trial)");
+                }
+            } catch (IllegalArgumentException e) {
+                if (i == lines.size() - 1 && !endsWithNewline) {
                     continue; // a line cut short by a kill; repair() removes it before appending
                 }
-                throw new IllegalArgumentException("results file " + location() + " line " + (i + 1) + " is not a valid result line: "
-                        + e.getMessage(), e);
+                throw new IllegalArgumentException(e.getMessage() + "; the file is damaged: fix or delete that line to rerun the trial", e);
             }
-            String id = n.get("trial").asText();
             TrialLog log = out.computeIfAbsent(id, k -> new TrialLog(trial, new TreeMap<>(), null));
-            String type = n.get("type").asText();
             if (type.equals("epoch")) {
                 int epoch = n.get("epoch").asInt();
                 log.epochs().putIfAbsent(epoch, new EpochRecord(epoch, num(n, "loss"), num(n, "accuracy"), num(n, "val_loss"),
                         num(n, "val_accuracy"), num(n, "seconds")));
-            } else if (type.equals("trial") && log.result() == null) {
+            } else if (log.result() == null) {
                 out.put(id, new TrialLog(log.trial(), log.epochs(), n));
             }
         }

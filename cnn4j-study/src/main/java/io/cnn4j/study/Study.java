@@ -39,9 +39,10 @@ public final class Study {
     public static Outcome run(StudyConfig config, PrintStream out, boolean terminal, TrialEngine engine) {
         Path dir = config.directory();
         try {
-            Files.createDirectories(dir);
+            // fail before the work: the results, checkpoints and reports all go here
+            io.cnn4j.io.AtomicFiles.checkWritable(dir.resolve("results.jsonl"), "--out");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create study directory " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
         try (FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = lockChannel.tryLock()) {
@@ -61,6 +62,11 @@ public final class Study {
         int window = base.firstPoolWindow();
         List<Variant> variants = config.variantList(window);
         Variant baseline = config.baselineVariant();
+        if (config.baseline() != null && variants.stream().noneMatch(v -> v.id().equals(baseline.id()))) {
+            // checked before any training: otherwise the run ends with an empty comparison and exit 0
+            throw new io.cnn4j.model.InvalidSettingException("the baseline " + baseline.name() + " is not one of this study's variants ("
+                    + String.join(", ", variants.stream().map(Variant::name).toList()) + "); pick one of them with --baseline (or \"baseline\" in the study file), or add it to the variants");
+        }
         StudyStorage storage = engine.storage(config, dir);
         ResultsFile results = new ResultsFile(storage, "results.jsonl");
         results.repair();
@@ -102,8 +108,11 @@ public final class Study {
         Analysis analysis = new Analysis(variants, baseline, finished, config.margin(), selectionFor(config.selection(), finished));
         Mechanisms.Report mechanisms = mechanisms(config, base, data, variants, baseline, checkpoints);
         double minutes = (System.nanoTime() - t0) / 60e9;
+        List<VarianceShift.Row> shift = varianceShift(config, base, data, variants, checkpoints);
+        printVarianceShift(shift, out);
         Path[] report = ReportWriter.write(dir, config, base, data, analysis, mechanisms, finished,
-                String.format(Locale.ROOT, "Total wall time of this run: %.1f min.", minutes), backendUsed);
+                String.format(Locale.ROOT, "Total wall time of this run: %.1f min.", minutes), backendUsed,
+                List.of(VarianceShift.reportPart(shift, config.rate())));
         out.println("report: " + report[0].toAbsolutePath());
         out.println(ReportWriter.opening(config, analysis, data));
         return new Outcome(dir, analysis, mechanisms, report[0], report[1], todo.size());
@@ -146,7 +155,7 @@ public final class Study {
                 return Optional.empty();
             }
             try {
-                Manifest m = ResultsFile.JSON.readValue(f.toFile(), Manifest.class);
+                Manifest m = io.cnn4j.io.StrictJson.MAPPER.readValue(f.toFile(), Manifest.class);
                 if (m.version() != 1) {
                     throw new IllegalArgumentException(f + ": unknown study manifest version " + m.version() + " (this cnn4j reads 1)");
                 }
@@ -224,6 +233,42 @@ public final class Study {
 
     static Trial trial(StudyConfig c, Variant v, long seed, int threads) {
         return new Trial(c.studyId(), c.model(), v, seed, c.training(), c.data(), c.backend(), threads);
+    }
+
+    /**
+     * The variance shift at every BatchNormalization layer (see {@link VarianceShift}) of seed 0's final model of each
+     * variant, on the mechanism sample; empty when the base model has no BatchNormalization.
+     */
+    static List<VarianceShift.Row> varianceShift(StudyConfig config, BaseModel base, StudyData data, List<Variant> variants,
+                                                 CheckpointStore checkpoints) {
+        if (base.layers().stream().noneMatch(StudyLayers::isBatchNormalization)) {
+            return List.of();
+        }
+        Tensor sample = data.test().x().slice(0, Math.min(MECHANISM_SAMPLES, data.test().size()));
+        List<VarianceShift.Row> rows = new ArrayList<>();
+        for (Variant v : variants) {
+            Sequential model = VariantFactory.build(base, v, 0, null);
+            model.compile(config.training().optimizer(), "categorical_crossentropy", "accuracy");
+            if (checkpoints.restore(TrialExecutor.finalId(trial(config, v, 0, 1)), model).isPresent()) {
+                rows.addAll(VarianceShift.measure(v.name(), model, sample, 4321));
+            }
+        }
+        return rows;
+    }
+
+    /** One line per variant: the variance ratio at the BN layers dropout reaches, measured and predicted. */
+    static void printVarianceShift(List<VarianceShift.Row> rows, PrintStream out) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        out.println("variance shift at BatchNormalization inputs, Var with dropout on / Var in inference: all dropout on / nearest dropout only"
+                + " (predicted):");
+        Map<String, List<String>> byVariant = new java.util.LinkedHashMap<>();
+        for (VarianceShift.Row r : rows) {
+            byVariant.computeIfAbsent(r.variant(), k -> new ArrayList<>()).add(r.layer() + " " + VarianceShift.fmt(r.measuredRatio())
+                    + " / " + VarianceShift.fmt(r.isolatedRatio()) + " (" + VarianceShift.fmt(r.predictedRatio()) + ")");
+        }
+        byVariant.forEach((v, cells) -> out.println("  " + v + ": " + String.join(", ", cells)));
     }
 
     /** Mechanism checks on random inputs and on the pooling inputs of seed 0's trained no-dropout (else baseline) model. */

@@ -1,8 +1,10 @@
 package io.cnn4j.study;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cnn4j.model.InvalidSettingException;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,37 +32,34 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
                           String backend, int threads, Path outRoot, String command, List<Double> allRates, double margin,
                           Selection selection) {
     /**
-     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015) and
-     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) are on request.
+     * Placements by name; the first five are the default set, "pwp-before" (Wu &amp; Gu 2015),
+     * "dropblock-before" / "dropblock-after" (Ghiasi et al. 2018) and the placements around
+     * BatchNormalization ("dropout-before-bn", "dropout-after-bn", "spatial-before-bn",
+     * "spatial-after-bn"; Li et al. 2019's variance shift) are on request.
      */
     public static final List<String> PLACEMENTS = List.of("none", "dropout-before", "dropout-after", "spatial-before", "spatial-after",
-            "pwp-before", "dropblock-before", "dropblock-after");
+            "pwp-before", "dropblock-before", "dropblock-after", "dropout-before-bn", "dropout-after-bn", "spatial-before-bn",
+            "spatial-after-bn");
     public static final List<String> DEFAULT_PLACEMENTS = PLACEMENTS.subList(0, 5);
 
+    /** The most seeds per variant a study takes: far beyond any useful design, far below sizes that overflow or hang. */
+    public static final int MAX_SEEDS = 10_000;
+
     public StudyConfig {
-        if (seeds < 1) {
-            throw new IllegalArgumentException("--seeds must be ≥ 1, got " + seeds);
-        }
-        if (threads < 1) {
-            throw new IllegalArgumentException("--threads must be ≥ 1, got " + threads);
-        }
-        if (!(rate > 0 && rate < 1)) {
-            throw new IllegalArgumentException("--rate is the drop probability and must be in (0, 1), got " + rate);
-        }
+        InvalidSettingException.range("--seeds", seeds, 1, MAX_SEEDS);
+        InvalidSettingException.positive("--threads", threads);
+        InvalidSettingException.open("--rate", rate, 0, 1, "the drop probability");
         poolings = List.copyOf(poolings);
         for (String p : poolings) {
-            if (!Variant.POOLINGS.contains(p)) {
-                throw new IllegalArgumentException("--pooling takes max and/or avg, got '" + p + "'");
-            }
+            InvalidSettingException.oneOf("--pooling", p, Variant.POOLINGS);
         }
         if (placements != null) {
             for (String p : placements) {
-                if (!PLACEMENTS.contains(p)) {
-                    throw new IllegalArgumentException("--variants takes " + String.join(", ", PLACEMENTS) + "; got '" + p + "'");
-                }
+                InvalidSettingException.oneOf("--variants", p, PLACEMENTS);
             }
             placements = List.copyOf(placements);
         }
+
         variants = variants == null ? null : List.copyOf(variants);
         allRates = allRates == null || allRates.isEmpty() ? List.of(rate) : List.copyOf(allRates);
         if (allRates.get(0) != rate) {
@@ -101,6 +100,16 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
                     byId.putIfAbsent(v.id(), v);
                 }
             }
+            // the placements around BatchNormalization, on request, at the nominal rate(s)
+            for (String pooling : poolings) {
+                for (String placement : wanted) {
+                    if (placement.endsWith("-bn")) {
+                        int dash = placement.indexOf('-');
+                        Variant v = Variant.nominal(pooling, placement.substring(0, dash), placement.substring(dash + 1), r);
+                        byId.putIfAbsent(v.id(), v);
+                    }
+                }
+            }
         }
         return List.copyOf(byId.values());
     }
@@ -113,6 +122,11 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
         ObjectNode n = ResultsFile.JSON.createObjectNode();
         n.set("data", ResultsFile.JSON.valueToTree(data));
         n.put("model", model);
+        // the model's content, not only its path: an edited model JSON is another study
+        Path modelFile = Path.of(model);
+        if (Files.isRegularFile(modelFile)) {
+            n.put("model_sha256", sha256(modelFile));
+        }
         n.set("poolings", ResultsFile.JSON.valueToTree(poolings));
         n.put("rate", rate);
         if (allRates.size() > 1) {
@@ -134,6 +148,16 @@ public record StudyConfig(String preset, DataSpec data, String model, List<Strin
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(n.toString().getBytes(StandardCharsets.UTF_8));
             return preset + "-" + HexFormat.of().formatHex(h, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read --model " + file + ": " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

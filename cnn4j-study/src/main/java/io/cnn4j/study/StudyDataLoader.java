@@ -74,10 +74,18 @@ public final class StudyDataLoader {
                     classes = Integer.parseInt(parts[2]);
                 }
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("synthetic data set name must look like synthetic:12x12x1:4, got '" + spec.name() + "'");
+                throw new io.cnn4j.model.InvalidSettingException("--data: a synthetic data set must look like synthetic:12x12x1:4 "
+                        + "(height x width x channels : classes), got '" + spec.name() + "'");
             }
+            // sizes before allocation: positive dimensions, at least two classes, images that fit an array
+            io.cnn4j.model.InvalidSettingException.range("--data " + spec.name() + ": height", h, 1, 4096);
+            io.cnn4j.model.InvalidSettingException.range("--data " + spec.name() + ": width", w, 1, 4096);
+            io.cnn4j.model.InvalidSettingException.range("--data " + spec.name() + ": channels", c, 1, 64);
+            io.cnn4j.model.InvalidSettingException.range("--data " + spec.name() + ": classes", classes, 2, 1000);
             int nTrain = spec.trainSize() > 0 ? spec.trainSize() : 512;
             int nTest = spec.testSize() > 0 ? spec.testSize() : 256;
+            long bytes = io.cnn4j.model.MemoryBudget.mul(4, io.cnn4j.model.MemoryBudget.mul((long) nTrain + nTest, (long) h * w * c));
+            io.cnn4j.model.MemoryBudget.requireHeap(bytes, "--data " + spec.name() + ": " + (nTrain + nTest) + " synthetic images");
             return new Dataset[]{
                     SyntheticImages.generate("train", nTrain, h, w, c, classes, 0.35, 17),
                     SyntheticImages.generate("test", nTest, h, w, c, classes, 0.35, 17)};

@@ -31,21 +31,13 @@ public record TrainingSpec(int epochs, int batchSize, double learningRate, Strin
     public static final double ADAM_LEARNING_RATE = 0.001;
 
     public TrainingSpec {
-        if (epochs < 1) {
-            throw new IllegalArgumentException("epochs must be ≥ 1, got " + epochs);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be ≥ 1, got " + batchSize);
-        }
-        if (!(learningRate > 0)) {
-            throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
-        }
+        io.cnn4j.model.InvalidSettingException.positive("--epochs", epochs);
+        io.cnn4j.model.InvalidSettingException.positive("--batch-size", batchSize);
+        io.cnn4j.model.InvalidSettingException.positiveFinite("--lr", learningRate);
         optimizerName = optimizerName == null ? "adam" : optimizerName.toLowerCase(Locale.ROOT);
-        if (!OPTIMIZERS.contains(optimizerName)) {
-            throw new IllegalArgumentException("--optimizer takes adam or sgd, got '" + optimizerName + "'");
-        }
-        if (patience != null && patience < 1) {
-            throw new IllegalArgumentException("--patience must be ≥ 1 epoch, got " + patience);
+        io.cnn4j.model.InvalidSettingException.oneOf("--optimizer", optimizerName, OPTIMIZERS);
+        if (patience != null) {
+            io.cnn4j.model.InvalidSettingException.positive("--patience", patience);
         }
     }
 

@@ -13,7 +13,10 @@ import java.util.Set;
  *                  (element-wise before a max pool, fused with it, probabilistic weighted pooling at
  *                  inference: Wu &amp; Gu 2015; max pooling and "before" only) or "dropblock" (DropBlock2D,
  *                  Ghiasi et al. 2018, blocks of {@link VariantFactory#DROPBLOCK_SIZE})
- * @param position  "before" or "after" the pooling layer ("none" when dropout is "none")
+ * @param position  "before" or "after" the pooling layer ("none" when dropout is "none"); or, for element-wise and spatial
+ *                  dropout, "before-bn" / "after-bn": right before every BatchNormalization that follows a convolution
+ *                  (Conv → dropout → BN → ReLU), or right after it and its activation (Conv → BN → ReLU → dropout); the
+ *                  base model's dropout next to the pools is then removed and nothing is placed at the pools
  * @param rate      the drop probability actually used
  * @param nominalRate the rate the user asked for; differs from {@code rate} when {@code rateMode} is "matched"
  * @param rateMode  "nominal" (rate = nominal rate) or "matched" (element-wise before the pool at
@@ -22,7 +25,7 @@ import java.util.Set;
 public record Variant(String pooling, String dropout, String position, double rate, double nominalRate, String rateMode) {
     static final Set<String> POOLINGS = Set.of("max", "avg");
     static final Set<String> DROPOUTS = Set.of("none", "dropout", "spatial", "pwp", "dropblock");
-    static final Set<String> POSITIONS = Set.of("none", "before", "after");
+    static final Set<String> POSITIONS = Set.of("none", "before", "after", "before-bn", "after-bn");
 
     public Variant {
         pooling = lower(pooling, "pooling");
@@ -40,7 +43,11 @@ public record Variant(String pooling, String dropout, String position, double ra
                     + "pooling, before the pool; got " + pooling + " pooling, position '" + position + "'");
         }
         if (!POSITIONS.contains(position) || (!dropout.equals("none") && position.equals("none"))) {
-            throw new IllegalArgumentException("variant position must be 'before' or 'after' the pooling layer; got '" + position + "'");
+            throw new IllegalArgumentException("variant position must be 'before' or 'after' the pooling layer, or 'before-bn' / 'after-bn' "
+                    + "(around BatchNormalization); got '" + position + "'");
+        }
+        if (position.endsWith("-bn") && !dropout.equals("dropout") && !dropout.equals("spatial")) {
+            throw new IllegalArgumentException("variant position '" + position + "' takes dropout 'dropout' or 'spatial', got '" + dropout + "'");
         }
         if (!rateMode.equals("nominal") && !rateMode.equals("matched")) {
             throw new IllegalArgumentException("variant rateMode must be 'nominal' or 'matched'; got '" + rateMode + "'");
@@ -115,8 +122,17 @@ public record Variant(String pooling, String dropout, String position, double ra
         if (dropout.equals("none")) {
             return 0;
         }
+        if (aroundBatchNormalization()) {
+            return 0; // the mask sits at the BatchNormalization layers, none at the pools
+        }
         boolean elementWise = dropout.equals("dropout") || dropout.equals("pwp");
         return elementWise && position.equals("before") ? Math.pow(rate, window) : rate;
+    }
+
+    /** True for the "before-bn" / "after-bn" placements (dropout around BatchNormalization, not around the pools). */
+    @JsonIgnore
+    public boolean aroundBatchNormalization() {
+        return position.endsWith("-bn");
     }
 
     static String fmt(double r) {

@@ -41,10 +41,31 @@ public final class VariantFactory {
         List<LayerConfig> in = base.layers();
         List<LayerConfig> out = new ArrayList<>();
         int poolSite = 0;
+        int bnSite = 0;
         int kept = 0;
+        boolean aroundBn = variant.aroundBatchNormalization();
+        if (aroundBn && in.stream().noneMatch(StudyLayers::isBatchNormalization)) {
+            throw new IllegalArgumentException("variant " + variant.name() + " places dropout around BatchNormalization, but the base model "
+                    + "has none; use --model vgg-like-bn or a model with Conv2D → BatchNormalization blocks");
+        }
         for (int i = 0; i < in.size(); i++) {
             LayerConfig c = in.get(i);
             if (StudyLayers.isDropout(c) && adjacentToPool(in, i)) {
+                continue;
+            }
+            if (aroundBn && StudyLayers.isBatchNormalization(c) && i > 0 && StudyLayers.isConvolution(in.get(i - 1))) {
+                // the same mask seed for the j-th BN site before and after: the placements share their masks' randomness
+                LayerConfig drop = dropoutConfig(variant, Seeds.derive(seed, "study-bn-site", bnSite++));
+                if (variant.position().equals("before-bn")) {
+                    out.add(drop);
+                    out.add(c);
+                } else {
+                    out.add(c);
+                    if (i + 1 < in.size() && StudyLayers.isActivation(in.get(i + 1))) {
+                        out.add(in.get(++i));
+                    }
+                    out.add(drop);
+                }
                 continue;
             }
             if (c instanceof Pooling2D.Config p) {
