@@ -283,7 +283,7 @@ public final class ModelJson {
     /**
      * Reads an architecture from JSON text as {@link #read(Path, long)} does from a file, naming {@code file} in errors.
      *
-     * @param text        the JSON
+     * @param content     the JSON, as bytes (UTF-8)
      * @param file        what names it in messages
      * @param defaultSeed the seed when the JSON gives none
      * @return the unbuilt model, its weights checked against the heap
