@@ -198,24 +198,12 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
 
     @Override
     public double regularizationLoss() {
-        double penalty = 0;
-        if (kernelRegularizer != null) {
-            penalty += kernelRegularizer.penalty(kernel.value());
-        }
-        if (biasRegularizer != null && bias != null) {
-            penalty += biasRegularizer.penalty(bias.value());
-        }
-        return penalty;
+        return Regularizer.penalty(kernelRegularizer, kernel, biasRegularizer, bias);
     }
 
     @Override
     public void addRegularizationGradients() {
-        if (kernelRegularizer != null) {
-            kernelRegularizer.addGradient(kernel.value(), kernel.grad());
-        }
-        if (biasRegularizer != null && bias != null) {
-            biasRegularizer.addGradient(bias.value(), bias.grad());
-        }
+        Regularizer.addGradients(kernelRegularizer, kernel, biasRegularizer, bias);
     }
 
     public Conv2D strides(int sh, int sw) {

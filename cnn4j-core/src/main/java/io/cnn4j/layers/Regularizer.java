@@ -82,6 +82,36 @@ public record Regularizer(double l1, double l2) {
         return l1 * abs + l2 * sq;
     }
 
+    /**
+     * The penalty of a weighted layer's kernel and bias, as Conv2D and Dense report it.
+     *
+     * @param kernelRegularizer the kernel's penalty, or null for none
+     * @param kernel the kernel
+     * @param biasRegularizer the bias' penalty, or null for none
+     * @param bias the bias, or null when the layer has none
+     * @return the summed penalty (0 without regularizers)
+     */
+    static double penalty(Regularizer kernelRegularizer, Parameter kernel, Regularizer biasRegularizer, Parameter bias) {
+        double penalty = 0;
+        if (kernelRegularizer != null) {
+            penalty += kernelRegularizer.penalty(kernel.value());
+        }
+        if (biasRegularizer != null && bias != null) {
+            penalty += biasRegularizer.penalty(bias.value());
+        }
+        return penalty;
+    }
+
+    /** Adds the penalty gradients of a weighted layer's kernel and bias (either regularizer may be null). */
+    static void addGradients(Regularizer kernelRegularizer, Parameter kernel, Regularizer biasRegularizer, Parameter bias) {
+        if (kernelRegularizer != null) {
+            kernelRegularizer.addGradient(kernel.value(), kernel.grad());
+        }
+        if (biasRegularizer != null && bias != null) {
+            biasRegularizer.addGradient(bias.value(), bias.grad());
+        }
+    }
+
     /** grad += l1 · sign(w) + 2 · l2 · w. */
     public void addGradient(float[] w, float[] grad) {
         float a = (float) l1, b = (float) (2 * l2);
