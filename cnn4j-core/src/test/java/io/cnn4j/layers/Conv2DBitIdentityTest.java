@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Conv2D gives the same bits as the code the fixture was recorded from: for a grid of shapes,
- * thread counts, batch sizes, {@link ConvAlgorithm} values and GEMM backends, the CRC32 of the raw
+ * thread counts (1 to 3), batch sizes, {@link ConvAlgorithm} values and GEMM backends, the CRC32 of the raw
  * float bits of the training output, the input gradient, the kernel and bias gradients (two steps,
  * gradients accumulated) and of an inference output. The fixture
  * {@code conv2d-bit-identity.txt} was recorded before the convolution algorithms moved out of
@@ -62,8 +62,11 @@ class Conv2DBitIdentityTest {
             new Shape(8, 8, 3, 4, 5, 1, "same", true, "tanh"),
             new Shape(9, 8, 32, 8, 3, 1, "valid", true, "tanh"));
 
-    /** Batch sizes of the training steps, in order: below, at and above the thread count, and a change of size. */
-    static final int[][] BATCHES = {{1}, {3}, {5, 1}};
+    /**
+     * Batch sizes of the training steps, in order: below, at and above the thread count, a change
+     * of path, and two steps on one path (gradients accumulated, so the order of sums shows).
+     */
+    static final int[][] BATCHES = {{1}, {3}, {5, 1}, {3, 4}};
 
     static final String[] BACKENDS = {"scalar", "vector", "vector-shared"};
 
@@ -154,7 +157,7 @@ class Conv2DBitIdentityTest {
         Map<String, String> all = new LinkedHashMap<>();
         for (Shape sh : SHAPES) {
             for (String backend : BACKENDS) {
-                for (int threads = 1; threads <= 2; threads++) {
+                for (int threads = 1; threads <= 3; threads++) {
                     for (ConvAlgorithm a : ConvAlgorithm.values()) {
                         for (int[] batches : BATCHES) {
                             StringBuilder b = new StringBuilder();
