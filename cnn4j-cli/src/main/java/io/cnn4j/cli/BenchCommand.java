@@ -156,7 +156,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         res.put("gemm", gemmSpeed(gemm, products));
         // a few images: enough for the error statistics, at least one per thread so Winograd runs as in training
-        res.put("conv_error", ConvErrorCheck.measure(net, x, Math.max(2, nThreads)));
+        res.put("conv_error", ConvErrorCheck.measure(net, x, Math.max(2, nThreads), gemm, nThreads));
         if (profile) {
             res.put("profile", profile(net, x, y));
         }

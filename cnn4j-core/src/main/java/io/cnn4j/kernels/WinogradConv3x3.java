@@ -91,6 +91,26 @@ public final class WinogradConv3x3 {
         return gh.kernel() == 3 && gw.kernel() == 3 && gh.stride() == 1 && gw.stride() == 1 && gh.out() > 0 && gw.out() > 0;
     }
 
+    /**
+     * Floats of one {@link Workspace} for this convolution, computed without making one (for the
+     * memory check before a layer is built).
+     *
+     * @param channels input channels C
+     * @param filters  filters F
+     * @param gh       geometry along the height (kernel 3, stride 1)
+     * @param gw       geometry along the width
+     * @return the floats {@link #newWorkspace()} allocates
+     */
+    public static long workspaceFloats(int channels, int filters, ConvGeometry gh, ConvGeometry gw) {
+        long tileRows = (gh.out() + 1) / 2, tileCols = (gw.out() + 1) / 2, tiles = tileRows * tileCols;
+        long paddedHeight = 2 * tileRows + 2, paddedWidth = 2 * tileCols + 2;
+        boolean inPlace = gh.padBefore() == 0 && gw.padBefore() == 0 && paddedHeight <= gh.in() && paddedWidth <= gw.in();
+        long perTile = 16L * (channels + filters);
+        long chunk = Math.min(tiles, Math.max(6, CHUNK_BUDGET / perTile / 6 * 6));
+        long padded = inPlace ? 0 : 2 * paddedHeight * paddedWidth * channels;
+        return chunk * perTile + padded + 16 * 64;
+    }
+
     public Workspace newWorkspace() {
         return new Workspace(this);
     }

@@ -1,0 +1,92 @@
+package io.cnn4j.layers.conv;
+
+/**
+ * One way of computing a 2-D convolution without bias or activation (im2col + GEMM, Winograd, ...),
+ * forward and backward, on NHWC float arrays; the computing part of Keras' {@code Conv2D}, which
+ * has no counterpart for the choice (XLA/cuDNN pick internally). {@code io.cnn4j.layers.Conv2D} asks
+ * {@link ConvolutionAlgorithms#choose} for one at build time and adds bias and activation itself.
+ *
+ * <p>Contract: an instance belongs to one layer; its buffers are allocated at construction (or on
+ * first use, then reused), so a call in steady state allocates nothing. Results depend only on the
+ * inputs and the thread count: the same bits at a fixed thread count. {@link #backward} follows a
+ * {@link #forward} of the same batch with the same kernel (an algorithm may keep what forward
+ * derived from the kernel).
+ */
+public interface ConvolutionAlgorithm {
+    /**
+     * The name {@code Conv2D.algorithm()} reports.
+     *
+     * @return "im2col" or "winograd"
+     */
+    String name();
+
+    /**
+     * The shape this instance was made for.
+     *
+     * @return channels, filters and geometry
+     */
+    ConvolutionShape shape();
+
+    /**
+     * The fewest images in a batch this algorithm is meant for; below, the layer uses the batched
+     * im2col (whose GEMMs use every thread even for one image).
+     *
+     * @return 1, or the thread count for algorithms that give each worker whole images
+     */
+    int minImages();
+
+    /**
+     * x: (N, H, W, C), kernel (kh, kw, C, F) -> y: (N, OH, OW, F), overwritten.
+     *
+     * @param x      the input batch
+     * @param n      images N in the batch
+     * @param kernel the kernel in Keras' layout
+     * @param y      the output, at least N·OH·OW·F floats
+     */
+    void forward(float[] x, int n, float[] kernel, float[] y);
+
+    /**
+     * dz: (N, OH, OW, F) -> kernelGrad (kh, kw, C, F) += dL/dkernel, and dx: (N, H, W, C) overwritten
+     * with dL/dx when {@code dx} is not null.
+     *
+     * @param x          the input batch of the last forward
+     * @param n          images N
+     * @param dz         the gradient of the output (before bias and activation)
+     * @param kernel     the kernel of the last forward
+     * @param kernelGrad the kernel gradient to add to
+     * @param dx         the input gradient to write, or null when it is not wanted
+     */
+    void backward(float[] x, int n, float[] dz, float[] kernel, float[] kernelGrad, float[] dx);
+
+    /**
+     * Floats this instance allocates whatever the batch (per-worker buffers), an upper bound.
+     *
+     * @return floats, saturating at Long.MAX_VALUE
+     */
+    long workspaceFloats();
+
+    /**
+     * Floats this instance holds per image of the largest batch it has run (buffers that grow with the batch).
+     *
+     * @param training whether for forward and backward or forward only
+     * @return floats per image, saturating at Long.MAX_VALUE
+     */
+    long bufferFloatsPerSample(boolean training);
+
+    /**
+     * The error of this algorithm's forward pass against the same convolution summed in double
+     * precision ({@link ConvolutionReference}): max |y − ref| / max |ref| (max |y − ref| when ref
+     * is all zero). The same check for every algorithm; it allocates, so it is for diagnostics
+     * ({@code cnn4j bench}) and tests, not for training steps.
+     *
+     * @param x      input batch (N, H, W, C)
+     * @param n      images N
+     * @param kernel kernel (kh, kw, C, F)
+     * @return the relative max error
+     */
+    default double relativeMaxError(float[] x, int n, float[] kernel) {
+        float[] y = new float[n * shape().outputItem()];
+        forward(x, n, kernel, y);
+        return ConvolutionReference.relativeMaxError(y, ConvolutionReference.forward(shape(), x, n, kernel));
+    }
+}
