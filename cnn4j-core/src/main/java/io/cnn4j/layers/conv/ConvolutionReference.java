@@ -59,6 +59,54 @@ public final class ConvolutionReference {
     }
 
     /**
+     * dz: (N, OH, OW, F) -> kernel gradient (kh, kw, C, F) and input gradient (N, H, W, C) in double,
+     * the adjoint of {@link #forward}.
+     *
+     * @param s      the convolution's shape
+     * @param x      input batch
+     * @param n      images N
+     * @param dz     output gradient
+     * @param kernel kernel in Keras' layout
+     * @param dw     kernel gradient, overwritten (kh·kw·C·F values)
+     * @param dx     input gradient, overwritten (N·H·W·C values)
+     */
+    public static void backward(ConvolutionShape s, float[] x, int n, float[] dz, float[] kernel, double[] dw, double[] dx) {
+        ConvGeometry gh = s.gh(), gw = s.gw();
+        int h = gh.in(), w = gw.in(), c = s.channels(), f = s.filters(), oh = gh.out(), ow = gw.out();
+        Arrays.fill(dw, 0);
+        Arrays.fill(dx, 0);
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int zo = ((b * oh + oy) * ow + ox) * f;
+                    for (int a = 0; a < gh.kernel(); a++) {
+                        int iy = oy * gh.stride() + a - gh.padBefore();
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        for (int d = 0; d < gw.kernel(); d++) {
+                            int ix = ox * gw.stride() + d - gw.padBefore();
+                            if (ix < 0 || ix >= w) {
+                                continue;
+                            }
+                            int xo = ((b * h + iy) * w + ix) * c, ko = (a * gw.kernel() + d) * c * f;
+                            for (int ci = 0; ci < c; ci++) {
+                                double xv = x[xo + ci], g = 0;
+                                int kr = ko + ci * f;
+                                for (int fi = 0; fi < f; fi++) {
+                                    dw[kr + fi] += xv * dz[zo + fi];
+                                    g += (double) dz[zo + fi] * kernel[kr + fi];
+                                }
+                                dx[xo + ci] += g;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * max |y − ref| / max |ref|, or max |y − ref| when ref is all zero.
      *
      * @param y   computed values
