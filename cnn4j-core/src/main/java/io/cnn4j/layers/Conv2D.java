@@ -296,7 +296,6 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
-
     // x: (N, H, W, C) -> y: (N, OH, OW, F)
     @Override
     public Tensor forward(Tensor x, boolean training) {
@@ -385,7 +384,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
                     db[f] += biasPartials[t][f];
                 }
             }
-            return backwardGemms(gradLogits);
+            return backwardConvolution(gradLogits);
         }
         activation.backward(output.data(), gradOut.data(), gradLogits.data(), 0, gradOut.size(), filters);
         return backwardFromLogits(gradLogits);
@@ -425,11 +424,11 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
                 }
             }
         }
-        return backwardGemms(dzT);
+        return backwardConvolution(dzT);
     }
 
     // dz: (N, OH, OW, F), bias gradient already taken -> dx: (N, H, W, C); accumulates the kernel gradient
-    private Tensor backwardGemms(Tensor dzT) {
+    private Tensor backwardConvolution(Tensor dzT) {
         Tensor x = lastInput;
         int n = x.dim(0);
         float[] dx = null;

@@ -152,6 +152,19 @@ class WinogradConv3x3Test {
 
     enum Transforms { SCALAR, BEST }
 
+    /** The size a layer's memory check counts before building is what a workspace really holds. */
+    @Property(tries = 30)
+    void workspaceFloatsCountsTheWorkspace(@ForAll @IntRange(min = 3, max = 40) int h, @ForAll @IntRange(min = 3, max = 40) int w,
+                                           @ForAll @IntRange(min = 1, max = 80) int c, @ForAll @IntRange(min = 1, max = 80) int f,
+                                           @ForAll boolean same) {
+        Padding p = same ? Padding.SAME : Padding.VALID;
+        ConvGeometry gh = ConvGeometry.of(h, 3, 1, p), gw = ConvGeometry.of(w, 3, 1, p);
+        WinogradConv3x3.Workspace ws = new WinogradConv3x3(c, f, gh, gw).newWorkspace();
+        long held = ws.v.length + ws.m.length + ws.scratch.length
+                + (ws.padded == null ? 0 : ws.padded.length) + (ws.paddedGradient == null ? 0 : ws.paddedGradient.length);
+        assertThat(WinogradConv3x3.workspaceFloats(c, f, gh, gw)).isEqualTo(held);
+    }
+
     @Test
     void onlyThreeByThreeStrideOne() {
         ConvGeometry three = ConvGeometry.of(10, 3, 1, Padding.VALID);
