@@ -1,102 +1,102 @@
 #!/usr/bin/env bash
-# Runs cnn4j bench and the PyTorch peer scripts back to back on this machine and prints one table.
-# Numbers only compare when taken in one sitting on a quiet machine (check the loadavg column).
+# cnn4j against the strongest peer configurations, in one sitting, in interleaved rounds:
+# each round runs `cnn4j bench` (seed net 100x100x3, batch 32, 2 threads), then
+# ../shared/bench/peers/strongest.sh (tuned PyTorch training and inference, ONNX Runtime Java
+# inference), then batch-1 latency of cnn4j and of ONNX Runtime (LATENCY calls each). It prints each
+# system's median images/s per mode (median over rounds), cnn4j ÷ best peer per mode, and the latencies.
 #
-#   bench/compare.sh                 # seed shape 100x100x3: training + inference, cnn4j (each backend) vs PyTorch
-#   FASHION=1 bench/compare.sh       # also the Fashion-MNIST shape (PyTorch: 3 real epochs, ~3 min)
-#   BACKENDS="vector" THREADS=2 bench/compare.sh
+#   bench/compare.sh [OUT_DIR]                 # ROUNDS=3, LATENCY=1000
+#   ROUNDS=1 LATENCY=200 bench/compare.sh      # quicker
 #
-# Needs: /usr/bin/python3 with torch (apt-get install -y python3-torch libopenblas0-pthread),
-# the peer scripts in $PEER_DIR (default: ../shared/bench next to the checkout).
+# Needs (once): apt-get install -y python3-torch python3-onnx libopenblas0-pthread; Maven (ONNX
+# Runtime's jar). PEER_DIR defaults to ../shared/bench next to the checkout. Run it on a quiet
+# machine: numbers from different hours or machines do not compare (the load column shows it).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PEER_DIR="${PEER_DIR:-$root/../shared/bench}"
+ROUNDS="${ROUNDS:-3}"
+LATENCY="${LATENCY:-1000}"
 THREADS="${THREADS:-2}"
-BACKENDS="${BACKENDS:-vector openblas}"
-PY="${PY:-/usr/bin/python3}"
-# QUICK=1: tiny counts, to check that the script works (numbers meaningless)
-if [ "${QUICK:-0}" = 1 ]; then W=1; I=2; R=2; IF=2; else W=5; I=10; R=7; IF=20; fi
-out="${OUT_DIR:-$(mktemp -d /tmp/cnn4j-compare.XXXXXX)}"
+PY=/usr/bin/python3
+out="${1:-$(mktemp -d /tmp/cnn4j-compare.XXXXXX)}"
 mkdir -p "$out"
+[ -x "$PEER_DIR/peers/strongest.sh" ] || { echo "compare.sh: no $PEER_DIR/peers/strongest.sh (set PEER_DIR)" >&2; exit 2; }
+"$PY" -c "import torch, onnx" 2>/dev/null || { echo "compare.sh: $PY lacks torch/onnx: apt-get install -y python3-torch python3-onnx libopenblas0-pthread" >&2; exit 2; }
 echo "results in $out" >&2
 
 # build once, outside the timed runs
 "$root/cnn4j" --version >/dev/null
 
-for b in $BACKENDS; do
-  echo "cnn4j bench vgg-like 100x100x3, backend $b ..." >&2
-  "$root/cnn4j" bench --backend "$b" --threads "$THREADS" --batch 32 --warmup $W --iters $I --repeats $R \
-      --profile --json --out "$out/cnn4j-seed-$b.json" >/dev/null
-done
-if [ -f "$PEER_DIR/seed_bench.py" ]; then
-  echo "PyTorch seed_bench train/infer ..." >&2
-  # peak RSS of the training process via GNU time (KiB), as cnn4j reports VmHWM
-  (cd "$PEER_DIR" && /usr/bin/time -f "%M" -o "$out/pt-train.maxrss" "$PY" seed_bench.py train --iters $I --repeats $R --warmup $W \
-      --threads "$THREADS" --out "$out/pt-train.json" >/dev/null)
-  (cd "$PEER_DIR" && "$PY" seed_bench.py infer --iters $IF --repeats $R --warmup $W --threads "$THREADS" --out "$out/pt-infer.json" >/dev/null)
-else
-  echo "no $PEER_DIR/seed_bench.py: PyTorch skipped" >&2
-fi
-if [ "${FASHION:-0}" = 1 ]; then
-  for b in $BACKENDS; do
-    echo "cnn4j bench fashion 28x28x1, backend $b ..." >&2
-    "$root/cnn4j" bench --model fashion --backend "$b" --threads "$THREADS" --batch 32 --warmup 20 --iters 50 --repeats 7 \
-        --json --out "$out/cnn4j-fashion-$b.json" >/dev/null
-  done
-  if [ -f "$PEER_DIR/fashion.py" ]; then
-    echo "PyTorch fashion.py (3 epochs) ..." >&2
-    (cd "$PEER_DIR" && "$PY" fashion.py --placement after-pool --epochs 3 --no-eval --threads "$THREADS" --out "$out/pt-fashion.json" >/dev/null)
-  fi
-fi
+# the batch-1 model for ONNX Runtime's latency (same net and seed as the peers' export, dynamic batch)
+lat="$out/latency"; mkdir -p "$lat"
+"$PY" "$root/bench/latency/export_onnx_batch1.py" "$PEER_DIR" "$lat" >/dev/null
 
-"$PY" - "$out" <<'PYEOF'
-import json, os, sys
-d = sys.argv[1]
-def load(name):
-    p = os.path.join(d, name)
-    return json.load(open(p)) if os.path.exists(p) else None
-rows = []
-for f in sorted(os.listdir(d)):
-    if f.startswith("cnn4j-seed-"):
-        r = load(f)
-        for mode in ("train", "infer"):
-            m = r.get(mode)
-            if m:
-                rss = r.get("peak_rss_mib_after_train", r["peak_rss_mib"]) if mode == "train" else r["peak_rss_mib"]
-                rows.append((f"cnn4j {r['backend']}", "seed 100x100x3", mode, m["images_per_s_median"], m["images_per_s_max"],
-                             m["gflops_at_median"], rss, r["loadavg"].split()[0]))
+for r in $(seq 1 "$ROUNDS"); do
+  d="$out/round-$r"; mkdir -p "$d"
+  echo "round $r/$ROUNDS: cnn4j bench ..." >&2
+  profile=""; [ "$r" = 1 ] && profile="--profile"
+  "$root/cnn4j" bench --threads "$THREADS" --batch 32 --warmup 5 --iters 10 --repeats 7 $profile \
+      --latency "$LATENCY" --json --out "$d/cnn4j.json" >/dev/null
+  echo "round $r/$ROUNDS: peers (strongest.sh) ..." >&2
+  "$PEER_DIR/peers/strongest.sh" "$d/peers" >&2
+  if [ ! -d "$lat/classes" ]; then
+    mkdir -p "$lat/classes"
+    javac -d "$lat/classes" -cp "$(cat "$d/peers/ort/cp.txt")" "$root/bench/latency/OrtLatency.java"
+    cp "$d/peers/ort/cp.txt" "$lat/cp.txt"
+  fi
+  echo "round $r/$ROUNDS: onnxruntime batch-1 latency ..." >&2
+  java -cp "$lat/classes:$(cat "$lat/cp.txt")" OrtLatency "$lat/seed-dynamic.onnx" "$lat/x1.bin" "$lat/ref1.bin" \
+      "$LATENCY" "$THREADS" > "$d/onnxruntime-latency.json"
+  cat /proc/loadavg > "$d/loadavg-after"
+done
+
+"$PY" - "$out" "$ROUNDS" <<'PYEOF'
+import json, os, statistics, sys
+d, rounds = sys.argv[1], int(sys.argv[2])
+def load(*p):
+    f = os.path.join(d, *p)
+    return json.load(open(f)) if os.path.exists(f) else None
+rows = {}  # (system, mode) -> [median img/s per round]
+lat = {}   # system -> [(p50, p99) per round]
+first = load("round-1", "cnn4j.json")
+for r in range(1, rounds + 1):
+    c = load(f"round-{r}", "cnn4j.json")
+    for mode in ("train", "infer"):
+        rows.setdefault(("cnn4j", mode), []).append(c[mode]["images_per_s_median"])
+    if "latency_batch1" in c:
+        lat.setdefault("cnn4j", []).append((c["latency_batch1"]["p50_ms"], c["latency_batch1"]["p99_ms"]))
+    for name, system, mode in (("pytorch-train.json", "pytorch (channels_last)", "train"),
+                               ("pytorch-infer.json", "pytorch (mkldnn tensors)", "infer"),
+                               ("onnxruntime-infer.json", "onnxruntime-java 1.22", "infer")):
+        p = load(f"round-{r}", "peers", name)
+        if p:
+            rows.setdefault((system, mode), []).append(p["images_per_s_median"])
+    o = load(f"round-{r}", "onnxruntime-latency.json")
+    if o:
+        lat.setdefault("onnxruntime-java 1.22", []).append((o["p50_ms"], o["p99_ms"]))
+peak = first.get("fma_peak", {})
+print(f"CPU: {peak.get('cpu', '?')}; FMA peak {peak.get('gflops', float('nan')):.1f} GFLOP/s on {first['threads']} threads "
+      f"({peak.get('gflops_one_thread', float('nan')):.1f} on one); {first['java']}; {rounds} interleaved round(s)")
+print(f"\n{'system':<28} {'mode':<6} {'img/s (median of rounds)':>25}   per round")
+for (system, mode), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0] != "cnn4j", kv[0][0])):
+    print(f"{system:<28} {mode:<6} {statistics.median(v):>25.1f}   {', '.join(f'{x:.1f}' for x in v)}")
+print()
 for mode in ("train", "infer"):
-    r = load(f"pt-{mode}.json")
-    if r:
-        rss = float("nan")
-        rp = os.path.join(d, f"pt-{mode}.maxrss")
-        if os.path.exists(rp):
-            rss = int(open(rp).read().split()[-1]) / 1024
-        rows.append(("pytorch", "seed 100x100x3", mode, r["images_per_s_median"], r["images_per_s_max"], r["gflops_at_median"],
-                     rss, r["loadavg1_before_repeat"][0]))
-for f in sorted(os.listdir(d)):
-    if f.startswith("cnn4j-fashion-"):
-        r = load(f)
-        m = r["train"]
-        rows.append((f"cnn4j {r['backend']}", "fashion 28x28x1", "train", m["images_per_s_median"], m["images_per_s_max"],
-                     m["gflops_at_median"], r["peak_rss_mib"], r["loadavg"].split()[0]))
-r = load("pt-fashion.json")
-if r:
-    rows.append(("pytorch", "fashion 28x28x1", "train (epoch)", 60000 / r["epoch_seconds_median"], r["train_images_per_s_at_min"],
-                 r["train_gflops_at_min_epoch"], float("nan"), str(r["epochs_hist"][0].get("loadavg1_before", "?"))))
-print(f"{'who':<16} {'workload':<16} {'mode':<14} {'img/s med':>10} {'img/s max':>10} {'GFLOP/s':>8} {'RSS MiB':>8} {'load1':>6}")
-for w, wl, mode, med, mx, gf, rss, la in rows:
-    print(f"{w:<16} {wl:<16} {mode:<14} {med:>10.1f} {mx:>10.1f} {gf:>8.1f} {rss:>8.0f} {la:>6}")
-for f in sorted(os.listdir(d)):
-    if f.startswith("cnn4j-seed-"):
-        r = load(f)
-        g = r["gemm"]
-        print(f"\ncnn4j {r['backend']}: SGEMM on the model's forward products {g['gflops_forward_products']:.1f} GFLOP/s; "
-              f"heap allocated per training batch {r['train'].get('allocated_bytes_per_batch', float('nan')) / 1024:.1f} KB; "
-              f"per-layer ms/batch (forward / backward):")
-        for p in r.get("profile", []):
-            print(f"  {p['layer']:<18} {p['type']:<16} {p['forward_ms']:8.2f} {p['backward_ms']:8.2f}")
-print("\nRSS: cnn4j VmHWM after the training phase (train row) and of the whole run (infer row); PyTorch max RSS of the training process (GNU time). "
-      "The fashion row for PyTorch is 60000 / median epoch seconds (includes data handling), cnn4j's is steady-state "
-      "trainOnBatch throughput.")
+    peers = {s: statistics.median(v) for (s, m), v in rows.items() if m == mode and s != "cnn4j"}
+    if peers:
+        best = max(peers, key=peers.get)
+        print(f"{mode}: cnn4j / best peer ({best}) = {statistics.median(rows[('cnn4j', mode)]) / peers[best]:.2f}")
+for system, v in lat.items():
+    print(f"latency batch 1, {system:<22}: p50 {statistics.median(x[0] for x in v):.2f} ms  p99 {statistics.median(x[1] for x in v):.2f} ms"
+          f"   (median over rounds; per round p50 {', '.join(f'{x[0]:.2f}' for x in v)})")
+loads = [open(os.path.join(d, f"round-{r}", "loadavg-after")).read().split()[0] for r in range(1, rounds + 1)]
+print(f"\nload average after each round: {', '.join(loads)} (2 means the benchmarks alone on 2 cores)")
+prof = first.get("profile")
+if prof:
+    print("\ncnn4j per layer, round 1 (ms per batch; % of the FMA peak, direct-convolution FLOPs):")
+    for p in prof:
+        def pc(k):
+            return f" ({100 * p[k]:3.0f}%)" if k in p else "       "
+        print(f"  {p['layer']:<16} {p['type']:<14} train fwd {p['forward_ms']:7.2f}{pc('forward_peak_fraction')}"
+              f"  bwd {p['backward_ms']:7.2f}{pc('backward_peak_fraction')}  infer {p['infer_forward_ms']:7.2f}{pc('infer_peak_fraction')}")
 PYEOF

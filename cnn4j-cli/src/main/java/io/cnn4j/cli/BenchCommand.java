@@ -3,6 +3,9 @@ package io.cnn4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cnn4j.kernels.Backends;
+import io.cnn4j.kernels.CpuModel;
+import io.cnn4j.kernels.FmaPeak;
+import io.cnn4j.kernels.VectorGemmProvider;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Dense;
@@ -25,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -76,8 +80,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "both", description = "train, infer or both (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--profile", description = "also time each layer's forward and backward (ms per batch)")
+    @Option(names = "--profile", description = "also time each layer's forward and backward (ms per batch) and its fraction of the FMA peak")
     boolean profile;
+
+    @Option(names = "--latency", paramLabel = "CALLS",
+            description = "also time CALLS single-image inference calls (batch 1) and print p50/p99 latency (default: 0, off)")
+    int latencyCalls;
+
+    @Option(names = "--fma-peak", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "measure the machine's FMA peak (GFLOP/s on --threads threads and on one, Vector API; default: on)")
+    boolean fmaPeak;
 
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
@@ -90,6 +102,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (latencyCalls < 0 || latencyCalls > 1_000_000) {
+            throw new io.cnn4j.model.InvalidSettingException("bench: --latency must be between 0 and 1000000 calls, got " + latencyCalls);
+        }
         if (batch < 1 || iters < 1 || repeats < 1 || warmup < 0 || classes < 2) {
             throw new io.cnn4j.model.InvalidSettingException("bench: --batch, --iters, --repeats must be ≥ 1, --warmup ≥ 0, --classes ≥ 2; got --batch "
                     + batch + ", --iters " + iters + ", --repeats " + repeats + ", --warmup " + warmup + ", --classes " + classes);
@@ -154,11 +169,18 @@ public final class BenchCommand implements Callable<Integer> {
         if (!mode.equals("train")) {
             res.put("infer", timed(() -> net.forward(x, false), fwdFlopsPerImage));
         }
+        if (latencyCalls > 0) {
+            res.put("latency_batch1", latency(net, x, in));
+        }
         res.put("gemm", gemmSpeed(gemm, products));
         // a few images: enough for the error statistics, at least one per thread so Winograd runs as in training
         res.put("conv_error", ConvErrorCheck.measure(net, x, Math.max(2, nThreads), gemm, nThreads));
+        if (fmaPeak) {
+            res.put("fma_peak", fmaPeak(nThreads));
+        }
         if (profile) {
-            res.put("profile", profile(net, x, y));
+            res.put("profile", profile(net, x, y, products, batch,
+                    res.get("fma_peak") instanceof Map<?, ?> peak ? (Double) peak.get("gflops") : Double.NaN));
         }
         res.put("peak_heap_mib", MemoryPeaks.heapBytes() / (1024.0 * 1024.0));
         res.put("peak_rss_mib", MemoryPeaks.residentKiB() / 1024.0);
@@ -284,10 +306,30 @@ public final class BenchCommand implements Callable<Integer> {
 
     // ---- per-layer profile -------------------------------------------------------------------
 
-    /** Milliseconds per batch for each layer's training forward and backward, and the optimizer step (medians). */
-    private List<Map<String, Object>> profile(Sequential net, Tensor x, Tensor y) {
+    /**
+     * Milliseconds per batch for each layer's training forward and backward, its inference forward,
+     * and the optimizer step (medians); with the FMA peak, each conv and dense layer's fraction of it,
+     * counting direct-convolution FLOPs (so Winograd, which multiplies less, can pass 100%) and twice
+     * the forward FLOPs for the backward pass (input and kernel gradients).
+     */
+    private List<Map<String, Object>> profile(Sequential net, Tensor x, Tensor y, List<Product> products, int batch, double peakGflops) {
         List<Layer> layers = net.layers();
         int rounds = Math.max(3, iters);
+        double[][] inf = new double[layers.size()][rounds];
+        for (int round = -Math.max(1, warmup); round < rounds; round++) {
+            Tensor h = x;
+            for (int i = 0; i < layers.size(); i++) {
+                long t0 = System.nanoTime();
+                h = layers.get(i).forward(h, false);
+                if (round >= 0) {
+                    inf[i][round] = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+        }
+        Map<String, Double> layerFlops = new HashMap<>();
+        for (Product p : products) {
+            layerFlops.put(p.layer(), 2.0 * p.macs());
+        }
         double[][] fwd = new double[layers.size()][rounds];
         double[][] bwd = new double[layers.size()][rounds];
         double[] opt = new double[rounds];
@@ -340,6 +382,14 @@ public final class BenchCommand implements Callable<Integer> {
             row.put("type", layers.get(i).className());
             row.put("forward_ms", medianOf(fwd[i]));
             row.put("backward_ms", medianOf(bwd[i]));
+            row.put("infer_forward_ms", medianOf(inf[i]));
+            Double flops = layerFlops.get(layers.get(i).name());
+            if (flops != null && peakGflops > 0) {
+                // GFLOP/s = FLOPs / (ms · 1e6)
+                row.put("forward_peak_fraction", flops / ((Double) row.get("forward_ms") * 1e6) / peakGflops);
+                row.put("backward_peak_fraction", 2 * flops / ((Double) row.get("backward_ms") * 1e6) / peakGflops);
+                row.put("infer_peak_fraction", flops / ((Double) row.get("infer_forward_ms") * 1e6) / peakGflops);
+            }
             rows.add(row);
         }
         Map<String, Object> row = new LinkedHashMap<>();
@@ -347,8 +397,58 @@ public final class BenchCommand implements Callable<Integer> {
         row.put("type", net.optimizer().name());
         row.put("forward_ms", 0.0);
         row.put("backward_ms", medianOf(opt));
+        row.put("infer_forward_ms", 0.0);
         rows.add(row);
         return rows;
+    }
+
+    /**
+     * Single-image inference latency: {@code latencyCalls} calls of {@code forward} on one image
+     * (after as many warm-up calls, at least 50), each timed alone; p50, p99, mean and max in ms.
+     */
+    private Map<String, Object> latency(Sequential net, Tensor batchImages, int[] in) {
+        int item = in[0] * in[1] * in[2];
+        Tensor one = new Tensor(Arrays.copyOf(batchImages.data(), item), 1, in[0], in[1], in[2]);
+        for (int i = 0; i < Math.max(50, latencyCalls); i++) {
+            net.forward(one, false);
+        }
+        double[] ms = new double[latencyCalls];
+        for (int i = 0; i < latencyCalls; i++) {
+            long t0 = System.nanoTime();
+            net.forward(one, false);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("calls", latencyCalls);
+        m.put("p50_ms", percentile(sorted, 0.50));
+        m.put("p99_ms", percentile(sorted, 0.99));
+        m.put("mean_ms", Arrays.stream(ms).average().orElse(Double.NaN));
+        m.put("max_ms", sorted[sorted.length - 1]);
+        return m;
+    }
+
+    /** The nearest-rank percentile of sorted values. */
+    static double percentile(double[] sorted, double q) {
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+    }
+
+    /** The FMA peak on this many threads, or on one thread and on all of them, with the vector width. */
+    private static Map<String, Object> fmaPeak(int threads) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (!new VectorGemmProvider().isAvailable()) {
+            m.put("gflops", Double.NaN);
+            m.put("unavailable", new VectorGemmProvider().unavailableReason());
+            return m;
+        }
+        m.put("threads", threads);
+        m.put("lanes", FmaPeak.lanes());
+        m.put("gflops", FmaPeak.gflops(threads, 5, 200));
+        m.put("gflops_one_thread", threads == 1 ? m.get("gflops") : FmaPeak.gflops(1, 5, 200));
+        m.put("cpu", CpuModel.describe());
+        return m;
     }
 
     private static double medianOf(double[] v) {
@@ -404,6 +504,10 @@ public final class BenchCommand implements Callable<Integer> {
         return new Tensor(v, n, classes);
     }
 
+    private static String percent(Map<String, Object> row, String key) {
+        return row.get(key) instanceof Double d ? String.format(Locale.ROOT, " (%4.0f%%)", 100 * d) : "        ";
+    }
+
     @SuppressWarnings("unchecked")
     private static void printHuman(Map<String, Object> res) {
         System.out.printf(Locale.ROOT, "cnn4j bench: %s %s batch %d, %d threads, backend %s (%s)%n", res.get("workload"),
@@ -432,17 +536,30 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "error  %-12s vs double: im2col %.2e  winograd %.2e (relative max)%n", row.get("layer"),
                     row.get("im2col_relative_max_error"), row.get("winograd_relative_max_error"));
         }
+        Map<String, Object> lat = (Map<String, Object>) res.get("latency_batch1");
+        if (lat != null) {
+            System.out.printf(Locale.ROOT, "latency batch 1, %d calls: p50 %.2f ms  p99 %.2f ms  mean %.2f ms  max %.2f ms%n", lat.get("calls"),
+                    lat.get("p50_ms"), lat.get("p99_ms"), lat.get("mean_ms"), lat.get("max_ms"));
+        }
+        Map<String, Object> peak = (Map<String, Object>) res.get("fma_peak");
+        if (peak != null && peak.containsKey("lanes")) {
+            System.out.printf(Locale.ROOT, "peak   FMA %.1f GFLOP/s on %d threads (%.1f on one), %d-lane vectors, %s%n", peak.get("gflops"),
+                    peak.get("threads"), peak.get("gflops_one_thread"), peak.get("lanes"), peak.get("cpu"));
+        }
         List<Map<String, Object>> prof = (List<Map<String, Object>>) res.get("profile");
         if (prof != null) {
-            System.out.println("profile (ms per batch, medians):");
-            double tf = 0, tb = 0;
+            System.out.println("profile (ms per batch, medians; % = direct-convolution FLOPs per second over the FMA peak):");
+            double tf = 0, tb = 0, ti = 0;
             for (Map<String, Object> row : prof) {
-                double f = (Double) row.get("forward_ms"), b = (Double) row.get("backward_ms");
+                double f = (Double) row.get("forward_ms"), b = (Double) row.get("backward_ms"), i = (Double) row.get("infer_forward_ms");
                 tf += f;
                 tb += b;
-                System.out.printf(Locale.ROOT, "  %-18s %-18s forward %8.2f  backward %8.2f%n", row.get("layer"), row.get("type"), f, b);
+                ti += i;
+                System.out.printf(Locale.ROOT, "  %-18s %-14s train forward %8.2f%s  backward %8.2f%s  infer forward %8.2f%s%n",
+                        row.get("layer"), row.get("type"), f, percent(row, "forward_peak_fraction"), b, percent(row, "backward_peak_fraction"),
+                        i, percent(row, "infer_peak_fraction"));
             }
-            System.out.printf(Locale.ROOT, "  %-37s forward %8.2f  backward %8.2f%n", "total", tf, tb);
+            System.out.printf(Locale.ROOT, "  %-33s train forward %8.2f         backward %8.2f         infer forward %8.2f%n", "total", tf, tb, ti);
         }
         if (res.containsKey("peak_rss_mib_after_train")) {
             System.out.printf(Locale.ROOT, "after training: peak heap %.0f MiB, peak RSS %.0f MiB%n", res.get("peak_heap_mib_after_train"),

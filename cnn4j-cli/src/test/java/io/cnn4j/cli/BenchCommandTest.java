@@ -21,7 +21,7 @@ class BenchCommandTest {
         Path out = dir.resolve("bench.json");
         int code = Main.commandLine().execute("bench", "--model", "simple-cnn", "--shape", "12,12,1", "--batch", "4",
                 "--warmup", "1", "--iters", "2", "--repeats", "3", "--threads", "2", "--backend", "vector", "--profile",
-                "--out", out.toString());
+                "--latency", "20", "--out", out.toString());
         assertThat(code).isZero();
         JsonNode r = new ObjectMapper().readTree(Files.readString(out));
         assertThat(r.get("backend").asText()).isEqualTo("vector");
@@ -37,6 +37,30 @@ class BenchCommandTest {
         assertThat(r.get("peak_heap_mib").asDouble()).isPositive();
         // simple-cnn: 8 layers + the optimizer row
         assertThat(r.get("profile")).hasSize(9);
+        // the FMA peak, and each conv and dense layer's fraction of it in all three passes
+        JsonNode peak = r.get("fma_peak");
+        assertThat(peak.get("gflops").asDouble()).isPositive();
+        assertThat(peak.get("gflops_one_thread").asDouble()).isPositive();
+        assertThat(peak.get("cpu").asText()).contains("family");
+        int withFraction = 0;
+        for (JsonNode row : r.get("profile")) {
+            assertThat(row.get("infer_forward_ms").asDouble()).isGreaterThanOrEqualTo(0);
+            if (row.has("forward_peak_fraction")) {
+                withFraction++;
+                // FLOPs over time over peak, recomputed from the row: the fraction is what it says
+                double fwdFlopsPerMs = row.get("forward_peak_fraction").asDouble() * peak.get("gflops").asDouble() * 1e6
+                        * row.get("forward_ms").asDouble();
+                double inferFlopsPerMs = row.get("infer_peak_fraction").asDouble() * peak.get("gflops").asDouble() * 1e6
+                        * row.get("infer_forward_ms").asDouble();
+                assertThat(inferFlopsPerMs).isCloseTo(fwdFlopsPerMs, org.assertj.core.data.Percentage.withPercentage(1e-6));
+                assertThat(row.get("type").asText()).isIn("Conv2D", "Dense");
+            }
+        }
+        assertThat(withFraction).isEqualTo(4); // simple-cnn: 2 convolutions, 2 dense layers
+        JsonNode lat = r.get("latency_batch1");
+        assertThat(lat.get("calls").asInt()).isEqualTo(20);
+        assertThat(lat.get("p99_ms").asDouble()).isGreaterThanOrEqualTo(lat.get("p50_ms").asDouble()).isPositive();
+        assertThat(lat.get("max_ms").asDouble()).isGreaterThanOrEqualTo(lat.get("p99_ms").asDouble());
         // auto: im2col for the first convolution (1 channel), Winograd for the second (16)
         assertThat(r.get("conv_algorithms").get("conv2d").asText()).isEqualTo("im2col");
         assertThat(r.get("conv_algorithms").get("conv2d_1").asText()).isEqualTo("winograd");
@@ -78,6 +102,15 @@ class BenchCommandTest {
                 + 22L * 22 * 64 * 256 + 256L * 10;
         assertThat(macs).isEqualTo(expected);
         assertThat(2.0 * macs / 1e6).isBetween(420.0, 426.0);
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        double[] v = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        assertThat(BenchCommand.percentile(v, 0.5)).isEqualTo(5);
+        assertThat(BenchCommand.percentile(v, 0.99)).isEqualTo(10);
+        assertThat(BenchCommand.percentile(new double[]{7}, 0.99)).isEqualTo(7);
+        assertThat(Main.commandLine().execute("bench", "--latency", "-3")).isEqualTo(2);
     }
 
     @Test
