@@ -15,13 +15,13 @@ import java.util.Arrays;
  *
  * <p>A group of G images becomes a (G·OH·OW) × (kh·kw·C) column matrix that multiplies the kernel
  * viewed as (kh·kw·C) × F, giving the NHWC output without a transpose. G is chosen so that the
- * column buffer stays near {@link #COLUMN_BUDGET} floats, but at least one image per thread:
+ * column buffer stays near {@code COLUMN_BUDGET} (4M) floats, but at least one image per thread:
  * im2col and col2im then run one image per task on the workers, each image exactly as in a serial
  * loop. The column buffers grow with the batch (up to G images) and are then reused.
  */
 public final class Im2ColBatchedConvolution implements ConvolutionAlgorithm {
     /** Floats per column buffer; big enough for efficient GEMMs, small enough to stay in memory. */
-    public static final int COLUMN_BUDGET = 1 << 22;
+    static final int COLUMN_BUDGET = 1 << 22;
 
     private final ConvolutionShape shape;
     private final Gemm gemm;
@@ -50,7 +50,7 @@ public final class Im2ColBatchedConvolution implements ConvolutionAlgorithm {
         this.shape = shape;
         this.gemm = gemm;
         this.parallel = parallel;
-        this.group = Math.max(parallel.threads(), COLUMN_BUDGET / Math.max(1, shape.pixels() * shape.kernelVolume()));
+        this.group = (int) Math.max(parallel.threads(), COLUMN_BUDGET / Math.max(1L, (long) shape.pixels() * shape.kernelVolume()));
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.Arrays;
  */
 public final class Im2ColBlockedConvolution implements ConvolutionAlgorithm {
     /** Floats per worker's column chunk: 256 KB, a quarter of a Zen 4 core's L2. */
-    public static final int CHUNK_BUDGET = 1 << 16;
+    static final int CHUNK_BUDGET = 1 << 16;
 
     private final ConvolutionShape shape;
     private final Parallel parallel;
