@@ -16,6 +16,11 @@ import java.util.Arrays;
  * weights have not changed since) and sums each worker's kernel gradient in the transformed domain
  * dU, then the workers' dU in worker order, then takes it back to the kernel's shape once: the
  * same bits at a fixed thread count.
+ *
+ * <p>U is not cached between inference calls: weights are written in place through
+ * {@code Parameter.value()} by optimizers, weight loaders and importers alike, with no hook that
+ * says when they changed, so a cache could serve a stale U. The transform costs about 50·C·F
+ * memory operations against 32·N·tiles·C·F flops of GEMMs (under 1% for one 28×28 image).
  */
 public final class WinogradConvolution implements ConvolutionAlgorithm {
     private final ConvolutionShape shape;
