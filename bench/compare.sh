@@ -31,6 +31,12 @@ echo "results in $out" >&2
 lat="$out/latency"; mkdir -p "$lat"
 "$PY" "$root/bench/latency/export_onnx_batch1.py" "$PEER_DIR" "$lat" >/dev/null
 
+# the hardware's FMA peak from C intrinsics, next to cnn4j's own Java measurement (FmaPeak)
+if command -v gcc >/dev/null; then
+  gcc -O2 -march=native -pthread "$root/bench/fma/fma_peak.c" -o "$out/fma_peak" \
+    && "$out/fma_peak" 1 > "$out/fma-c-1.json" && "$out/fma_peak" "$THREADS" > "$out/fma-c.json" || true
+fi
+
 for r in $(seq 1 "$ROUNDS"); do
   d="$out/round-$r"; mkdir -p "$d"
   echo "round $r/$ROUNDS: cnn4j bench ..." >&2
@@ -75,8 +81,12 @@ for r in range(1, rounds + 1):
     if o:
         lat.setdefault("onnxruntime-java 1.22", []).append((o["p50_ms"], o["p99_ms"]))
 peak = first.get("fma_peak", {})
-print(f"CPU: {peak.get('cpu', '?')}; FMA peak {peak.get('gflops', float('nan')):.1f} GFLOP/s on {first['threads']} threads "
-      f"({peak.get('gflops_one_thread', float('nan')):.1f} on one); {first['java']}; {rounds} interleaved round(s)")
+print(f"CPU: {peak.get('cpu', '?')}; {first['java']}; {rounds} interleaved round(s)")
+print(f"FMA peak, cnn4j's Java Vector API loop: {peak.get('gflops', float('nan')):.1f} GFLOP/s on {first['threads']} threads "
+      f"({peak.get('gflops_one_thread', float('nan')):.1f} on one)")
+c, c1 = load("fma-c.json"), load("fma-c-1.json")
+if c:
+    print(f"FMA peak, C intrinsics ({c['isa']}):       {c['gflops']:.1f} GFLOP/s on {c['threads']} threads ({c1['gflops']:.1f} on one)")
 print(f"\n{'system':<28} {'mode':<6} {'img/s (median of rounds)':>25}   per round")
 for (system, mode), v in sorted(rows.items(), key=lambda kv: (kv[0][1], kv[0][0] != "cnn4j", kv[0][0])):
     print(f"{system:<28} {mode:<6} {statistics.median(v):>25.1f}   {', '.join(f'{x:.1f}' for x in v)}")
@@ -93,10 +103,12 @@ loads = [open(os.path.join(d, f"round-{r}", "loadavg-after")).read().split()[0] 
 print(f"\nload average after each round: {', '.join(loads)} (2 means the benchmarks alone on 2 cores)")
 prof = first.get("profile")
 if prof:
-    print("\ncnn4j per layer, round 1 (ms per batch; % of the FMA peak, direct-convolution FLOPs):")
+    # against the C peak when there is one (the hardware's), else cnn4j's own Java measurement
+    scale = peak.get("gflops", float("nan")) / c["gflops"] if c else 1.0
+    print(f"\ncnn4j per layer, round 1 (ms per batch; % of the {'C intrinsics' if c else 'Java'} FMA peak, direct-convolution FLOPs):")
     for p in prof:
         def pc(k):
-            return f" ({100 * p[k]:3.0f}%)" if k in p else "       "
+            return f" ({100 * p[k] * scale:3.0f}%)" if k in p else "       "
         print(f"  {p['layer']:<16} {p['type']:<14} train fwd {p['forward_ms']:7.2f}{pc('forward_peak_fraction')}"
               f"  bwd {p['backward_ms']:7.2f}{pc('backward_peak_fraction')}  infer {p['infer_forward_ms']:7.2f}{pc('infer_peak_fraction')}")
 PYEOF
