@@ -229,6 +229,12 @@ public final class VectorGemm implements Gemm {
             scale(c, cOff, ldc, i0, i1, j0, j1, beta);
             beta = 1f;
         }
+        if (i1 - i0 == 1 && alpha == 1f && !ops.transB) {
+            // one row (a batch of one through a dense layer): the 6-row micro-kernel would do six
+            // times the multiply-adds through the edge tile; same FMA chain per element, same bits
+            rowTimesB(ops, i0, j0, j1, p0, p1, beta == 0f, c, cOff + i0 * ldc);
+            return;
+        }
         w.ensurePack(kc * nc);
         int rs = ops.rowStride(), ks = ops.depthStride();
         float[] a = ops.a(), tile = w.tile;
@@ -273,6 +279,57 @@ public final class VectorGemm implements Gemm {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * C row [j0, j1) (=, or += when {@code store} is false) op(A) row i · B[p0:p1, j0:j1], B untransposed
+     * and read in place. Each element is one FMA chain over p in order, starting from 0 or from C,
+     * exactly as in the micro-kernels, so the result has the same bits as the blocked path. B is taken
+     * in blocks of rows that fit in L2 (≈ 128 KB): the first column chunk streams the block in from
+     * memory and the other chunks find it in cache, while four vectors of C stay in registers.
+     */
+    private static void rowTimesB(Operands ops, int i, int j0, int j1, int p0, int p1, boolean store, float[] c, int cRow) {
+        int rowsPerBlock = Math.max(8, (32 * 1024) / Math.max(1, j1 - j0));
+        for (int q0 = p0; q0 < p1; q0 += rowsPerBlock) {
+            rowTimesBlock(ops, i, j0, j1, q0, Math.min(p1, q0 + rowsPerBlock), store && q0 == p0, c, cRow);
+        }
+    }
+
+    private static void rowTimesBlock(Operands ops, int i, int j0, int j1, int p0, int p1, boolean store, float[] c, int cRow) {
+        float[] a = ops.a(), b = ops.b;
+        int aIdx = ops.aIndex(i, p0), ks = ops.depthStride(), ldb = ops.ldb, bRow = ops.bOff + p0 * ldb;
+        int j = j0;
+        for (; j + 4 * VL <= j1; j += 4 * VL) {
+            FloatVector c0 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j);
+            FloatVector c1 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j + VL);
+            FloatVector c2 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j + 2 * VL);
+            FloatVector c3 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j + 3 * VL);
+            for (int p = p0, ai = aIdx, bi = bRow + j; p < p1; p++, ai += ks, bi += ldb) {
+                FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
+                c0 = av.fma(FloatVector.fromArray(SPECIES, b, bi), c0);
+                c1 = av.fma(FloatVector.fromArray(SPECIES, b, bi + VL), c1);
+                c2 = av.fma(FloatVector.fromArray(SPECIES, b, bi + 2 * VL), c2);
+                c3 = av.fma(FloatVector.fromArray(SPECIES, b, bi + 3 * VL), c3);
+            }
+            c0.intoArray(c, cRow + j);
+            c1.intoArray(c, cRow + j + VL);
+            c2.intoArray(c, cRow + j + 2 * VL);
+            c3.intoArray(c, cRow + j + 3 * VL);
+        }
+        for (; j + VL <= j1; j += VL) {
+            FloatVector c0 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j);
+            for (int p = p0, ai = aIdx, bi = bRow + j; p < p1; p++, ai += ks, bi += ldb) {
+                c0 = FloatVector.broadcast(SPECIES, a[ai]).fma(FloatVector.fromArray(SPECIES, b, bi), c0);
+            }
+            c0.intoArray(c, cRow + j);
+        }
+        for (; j < j1; j++) {
+            float acc = store ? 0f : c[cRow + j];
+            for (int p = p0, ai = aIdx, bi = bRow + j; p < p1; p++, ai += ks, bi += ldb) {
+                acc = Math.fma(a[ai], b[bi], acc);
+            }
+            c[cRow + j] = acc;
         }
     }
 
