@@ -190,12 +190,31 @@ public final class WinogradConv3x3 {
 
     // x: image (H, W, C) at xOff, u: (16, C, F) -> y: (OH, OW, F) at yOff, overwritten (no bias)
     public void forward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff) {
+        forwardTiles(gemm, ws, x, xOff, u, y, yOff, 0, tiles);
+    }
+
+    /**
+     * The 2×2 output tiles of an image, row-major; {@link #forwardTiles} takes a range of them.
+     *
+     * @return the tile count
+     */
+    public int tiles() {
+        return tiles;
+    }
+
+    /*
+     * x: image (H, W, C) at xOff, u: (16, C, F) -> the output blocks of tiles [tileFrom, tileTo) of
+     * y: (OH, OW, F) at yOff, overwritten (no bias). Each tile's output depends on its own input
+     * only, and a GEMM row's result does not depend on the other rows of the call, so any split of
+     * an image's tiles gives the same bits as the whole image at once.
+     */
+    public void forwardTiles(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff, int tileFrom, int tileTo) {
         // the tiles are read from the image itself or from its zero-padded copy
         float[] src = inPlace ? x : pad(x, xOff, ws.padded);
         int srcOff = inPlace ? xOff : 0;
         int rowStride = (inPlace ? width : paddedWidth) * channels;
-        for (int t0 = 0; t0 < tiles; t0 += chunk) {
-            int t1 = Math.min(tiles, t0 + chunk), nt = t1 - t0;
+        for (int t0 = tileFrom; t0 < tileTo; t0 += chunk) {
+            int t1 = Math.min(tileTo, t0 + chunk), nt = t1 - t0;
             inputTransform(src, srcOff, rowStride, t0, t1, ws);
             for (int xi = 0; xi < 16; xi++) {
                 gemm.sgemm(false, false, nt, filters, channels, 1f, ws.v, xi * chunk * channels, channels,

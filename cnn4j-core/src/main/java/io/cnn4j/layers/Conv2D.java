@@ -303,7 +303,11 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         int n = x.dim(0);
         output = reuse(output, n, shape.gh().out(), shape.gw().out(), filters);
         float[] y = output.data();
-        forBatch(n).forward(x.data(), n, kernel.value(), y);
+        // a prediction on fewer images than workers splits each image over them where the
+        // algorithm can (Winograd by tiles), rather than falling back to the batched im2col
+        if (training || n >= algorithm.minImages() || !algorithm.forwardFewImages(x.data(), n, kernel.value(), y)) {
+            forBatch(n).forward(x.data(), n, kernel.value(), y);
+        }
         biasAndActivation(y);
         lastInput = x;
         return output;

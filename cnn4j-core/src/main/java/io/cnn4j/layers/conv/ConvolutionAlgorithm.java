@@ -46,6 +46,22 @@ public interface ConvolutionAlgorithm {
     void forward(float[] x, int n, float[] kernel, float[] y);
 
     /**
+     * Forward for an inference batch with fewer images than {@link #minImages()}, splitting each
+     * image's work over the workers instead, when the algorithm can (a single image's prediction
+     * would otherwise fall back to a slower algorithm); the caller uses another algorithm when this
+     * returns false. Never followed by {@link #backward}.
+     *
+     * @param x      the input (N, H, W, C)
+     * @param n      the images, fewer than {@link #minImages()}
+     * @param kernel the kernel (kh, kw, C, F)
+     * @param y      the output (N, OH, OW, F), overwritten when this returns true
+     * @return whether it computed y; the default computes nothing
+     */
+    default boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y) {
+        return false;
+    }
+
+    /**
      * dz: (N, OH, OW, F) -> kernelGrad (kh, kw, C, F) += dL/dkernel, and dx: (N, H, W, C) overwritten
      * with dL/dx when {@code dx} is not null.
      *

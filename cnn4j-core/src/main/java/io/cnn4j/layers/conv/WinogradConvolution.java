@@ -39,7 +39,9 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     private float[] opY;
     private float[] opDy;
     private float[] opDx;
+    private int opImage;
     private final Parallel.PartRange forwardBody = this::forwardPart;
+    private final Parallel.PartRange forwardTilesBody = this::forwardTilesPart;
     private final Parallel.PartRange backwardBody = this::backwardPart;
 
     /**
@@ -131,6 +133,26 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
         opY = y;
         parallel.forParts(n, forwardBody);
         opX = opY = null;
+    }
+
+    // x: (N, H, W, C), N < workers -> y: (N, OH, OW, F); each image's tiles split over the workers
+    @Override
+    public boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y) {
+        winograd.transformKernel(kernel, transformedKernel);
+        opX = x;
+        opY = y;
+        for (int b = 0; b < n; b++) {
+            opImage = b;
+            parallel.forParts(winograd.tiles(), forwardTilesBody);
+        }
+        opX = opY = null;
+        return true;
+    }
+
+    // tiles [from, to) of image opImage of opX -> its output blocks in opY
+    private void forwardTilesPart(int part, int from, int to) {
+        winograd.forwardTiles(workerGemm[part], workspace[part], opX, opImage * shape.inputItem(), transformedKernel,
+                opY, opImage * shape.outputItem(), from, to);
     }
 
     // images [from, to) of opX: (N, H, W, C) -> opY: (N, OH, OW, F)
