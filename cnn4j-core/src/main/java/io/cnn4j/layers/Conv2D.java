@@ -262,8 +262,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         }
         shape = new ConvolutionShape(channels, filters, gh, gw);
         zeroBias = new float[filters];
-        // beside a backend whose threads spin between calls, extra Java threads would oversubscribe the cores
-        parallel = new Parallel(ctx.gemm().busyWaits() ? 1 : Math.max(1, ctx.threads()));
+        // the model's workers (one thread beside a backend whose threads spin between calls)
+        parallel = ctx.parallel();
         algorithm = ConvolutionAlgorithms.choose(shape, ctx.gemm(), parallel, ctx.conv());
         smallBatches = algorithm.minImages() <= 1 ? algorithm : new Im2ColBatchedConvolution(shape, ctx.gemm(), parallel);
         return new int[]{gh.out(), gw.out(), filters};

@@ -39,8 +39,8 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
     @Override
     protected int[] doBuild(int[] in, BuildContext ctx) {
         int[] out = super.doBuild(in, ctx);
-        // beside a backend whose threads spin between calls, extra Java threads would oversubscribe the cores
-        parallel = new Parallel(ctx.gemm() != null && ctx.gemm().busyWaits() ? 1 : Math.max(1, ctx.threads()));
+        // the model's workers (one thread beside a backend whose threads spin between calls)
+        parallel = ctx.parallel();
         return out;
     }
 

@@ -3,6 +3,8 @@ package io.cnn4j.model;
 import io.cnn4j.kernels.Backends;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.layers.AbstractLayer;
+import io.cnn4j.kernels.ConvAlgorithm;
+import io.cnn4j.kernels.Parallel;
 import io.cnn4j.layers.BuildContext;
 import io.cnn4j.layers.Layer;
 import io.cnn4j.layers.Parameter;
@@ -159,6 +161,9 @@ public final class Sequential {
         int stochastic = 0;
         List<Parameter> params = new ArrayList<>();
         List<Parameter> all = new ArrayList<>();
+        // one set of worker threads for all layers: hand-overs between layers find them spinning
+        Parallel workers = new Parallel(BuildContext.loopThreads(threads, gemm));
+        ConvAlgorithm conv = ConvAlgorithm.requested();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             SplittableRandom r;
@@ -172,7 +177,7 @@ public final class Sequential {
                 a.setComputeInputGradient(i > 0);
             }
             try {
-                l.build(shape, new BuildContext(r, gemm, threads));
+                l.build(shape, new BuildContext(r, gemm, threads, conv, workers));
             } catch (MemoryBudget.InsufficientMemoryException e) {
                 throw e; // names the layer and the numbers already
             } catch (IllegalArgumentException e) {
