@@ -543,7 +543,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> peak = (Map<String, Object>) res.get("fma_peak");
         if (peak != null && peak.containsKey("lanes")) {
-            System.out.printf(Locale.ROOT, "peak   FMA %.1f GFLOP/s on %d threads (%.1f on one), %d-lane vectors, %s%n", peak.get("gflops"),
+            System.out.printf(Locale.ROOT, "peak   FMA (Java Vector API loop) %.1f GFLOP/s on %d threads (%.1f on one), %d-lane vectors, %s%n", peak.get("gflops"),
                     peak.get("threads"), peak.get("gflops_one_thread"), peak.get("lanes"), peak.get("cpu"));
         }
         List<Map<String, Object>> prof = (List<Map<String, Object>>) res.get("profile");

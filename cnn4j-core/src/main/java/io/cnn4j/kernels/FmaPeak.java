@@ -20,6 +20,8 @@ public final class FmaPeak {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     /** Independent accumulator chains per thread. */
     static final int CHAINS = 12;
+    /** Loop iterations per call: long enough that the call costs nothing, short enough to be called often. */
+    private static final int CALL_ITERATIONS = 4096;
 
     private FmaPeak() {
     }
@@ -38,24 +40,28 @@ public final class FmaPeak {
             throw new IllegalArgumentException("FMA peak: threads, rounds and milliseconds must be positive, got "
                     + threads + ", " + rounds + ", " + millisPerRound);
         }
-        // warm-up: let C2 compile the loop (interpreted vector code boxes and is ~100× slower)
+        // warm-up: many calls of a short loop, so that C2 compiles the method itself (normal entry),
+        // not only an on-stack replacement of one long loop: a run that entered the long loop
+        // before compilation could stay in slower code (measured: 3 GFLOP/s instead of 80, once)
         float sink = 0;
-        for (int i = 0; i < 20; i++) {
-            sink += chains(200_000, i);
+        for (int i = 0; i < 3000; i++) {
+            sink += chains(CALL_ITERATIONS, i);
         }
-        // calibrate the iteration count to the round length on one thread
-        long probe = 2_000_000;
+        // calibrate the calls per round to the round length on one thread
+        int probe = 2000;
         long t0 = System.nanoTime();
-        sink += chains(probe, 1);
-        double nsPerIter = Math.max(0.05, (System.nanoTime() - t0) / (double) probe);
-        long iters = Math.max(1_000_000, (long) (millisPerRound * 1e6 / nsPerIter));
+        for (int i = 0; i < probe; i++) {
+            sink += chains(CALL_ITERATIONS, i);
+        }
+        double nsPerCall = Math.max(1, (System.nanoTime() - t0) / (double) probe);
+        long calls = Math.max(100, (long) (millisPerRound * 1e6 / nsPerCall));
         double best = 0;
         float[] results = new float[threads];
         for (int r = 0; r < rounds; r++) {
             Thread[] workers = new Thread[threads];
             for (int t = 0; t < threads; t++) {
                 final int id = t;
-                workers[t] = new Thread(() -> results[id] = chains(iters, id), "cnn4j-fma-peak-" + t);
+                workers[t] = new Thread(() -> results[id] = calls(calls, id), "cnn4j-fma-peak-" + t);
                 workers[t].setDaemon(true);
             }
             long start = System.nanoTime();
@@ -71,7 +77,7 @@ public final class FmaPeak {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            best = Math.max(best, threads * (double) iters * CHAINS * SPECIES.length() * 2 / seconds / 1e9);
+            best = Math.max(best, threads * (double) calls * CALL_ITERATIONS * CHAINS * SPECIES.length() * 2 / seconds / 1e9);
         }
         for (float f : results) {
             sink += f;
@@ -83,8 +89,17 @@ public final class FmaPeak {
         return best;
     }
 
+    /** {@code calls} calls of {@link #chains}. */
+    private static float calls(long calls, int seed) {
+        float sum = 0;
+        for (long i = 0; i < calls; i++) {
+            sum += chains(CALL_ITERATIONS, seed);
+        }
+        return sum;
+    }
+
     /** {@code iters} rounds of CHAINS dependent-per-chain FMAs; the chains stay near 1, never overflow. */
-    private static float chains(long iters, int seed) {
+    private static float chains(int iters, int seed) {
         FloatVector a = FloatVector.broadcast(SPECIES, 0.999999f);
         FloatVector b = FloatVector.broadcast(SPECIES, 1e-6f);
         FloatVector c0 = FloatVector.broadcast(SPECIES, 1f + seed);
@@ -99,7 +114,7 @@ public final class FmaPeak {
         FloatVector c9 = c0.add(9f);
         FloatVector c10 = c0.add(10f);
         FloatVector c11 = c0.add(11f);
-        for (long i = 0; i < iters; i++) {
+        for (int i = 0; i < iters; i++) {
             c0 = c0.fma(a, b);
             c1 = c1.fma(a, b);
             c2 = c2.fma(a, b);
