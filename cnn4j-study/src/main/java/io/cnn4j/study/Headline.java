@@ -18,7 +18,10 @@ import java.util.regex.Pattern;
  * &lt;!-- answer:end --&gt;
  * </pre>
  * The begin marker says where the numbers come from and how they were analysed; {@link #refresh}
- * rewrites every such region of a document from its source.
+ * rewrites every such region of a document from its source. An optional {@code pooling=avg}
+ * restricts a region to the variants with that pooling type (the baseline must have it too), so
+ * "before or after?" can be answered within each pooling type, with Holm's correction across
+ * that pooling type's comparisons only.
  */
 public final class Headline {
     static final Pattern REGION = Pattern.compile("<!-- answer:begin ([^>]*?) -->\\n(.*?)<!-- answer:end -->", Pattern.DOTALL);
@@ -27,10 +30,15 @@ public final class Headline {
     }
 
     /** The analysis parameters a marker carries. */
-    public record Params(String source, String baseline, double margin, Selection selection) {
+    public record Params(String source, String baseline, double margin, Selection selection, String pooling) {
+        /** All pooling types. */
+        public Params(String source, String baseline, double margin, Selection selection) {
+            this(source, baseline, margin, selection, null);
+        }
+
         public String marker() {
-            return String.format(Locale.ROOT, "<!-- answer:begin source=%s baseline=%s margin=%s select=%s -->", source, baseline,
-                    Analysis.points(margin), selection.optionName());
+            return String.format(Locale.ROOT, "<!-- answer:begin source=%s baseline=%s margin=%s select=%s%s -->", source, baseline,
+                    Analysis.points(margin), selection.optionName(), pooling == null ? "" : " pooling=" + pooling);
         }
 
         static Params parse(String attributes, String where) {
@@ -47,8 +55,19 @@ public final class Headline {
                     throw new IllegalArgumentException(where + ": answer:begin marker lacks " + k + "=");
                 }
             }
-            return new Params(kv.get("source"), kv.get("baseline"), Double.parseDouble(kv.get("margin")) / 100,
-                    Selection.parse(kv.get("select")));
+            for (String k : kv.keySet()) {
+                if (!List.of("source", "baseline", "margin", "select", "pooling").contains(k)) {
+                    throw new IllegalArgumentException(where + ": answer:begin marker has unknown attribute " + k
+                            + "= (known: source, baseline, margin, select, pooling)");
+                }
+            }
+            double margin;
+            try {
+                margin = Double.parseDouble(kv.get("margin")) / 100;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(where + ": answer:begin marker margin=" + kv.get("margin") + " is not a number of points");
+            }
+            return new Params(kv.get("source"), kv.get("baseline"), margin, Selection.parse(kv.get("select")), kv.get("pooling"));
         }
     }
 
@@ -84,16 +103,26 @@ public final class Headline {
         if (logs.isEmpty()) {
             throw new IllegalArgumentException("results file " + results.path() + " has no trials");
         }
-        List<TrialResult> finished = ResultsFile.finishedResults(logs.values());
+        String pooling = p.pooling();
+        Variant baseline = parseBaseline(p.baseline());
+        if (pooling != null && !pooling.equals(baseline.pooling())) {
+            throw new IllegalArgumentException("answer region of " + results.path() + ": pooling=" + pooling + " but the baseline "
+                    + p.baseline() + " pools with " + baseline.pooling());
+        }
+        List<ResultsFile.TrialLog> kept = logs.values().stream()
+                .filter(l -> pooling == null || pooling.equals(l.trial().variant().pooling())).toList();
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException("results file " + results.path() + " has no trials with pooling " + pooling);
+        }
+        List<TrialResult> finished = ResultsFile.finishedResults(kept);
         List<Variant> order = new ArrayList<>();
-        for (ResultsFile.TrialLog l : logs.values()) {
+        for (ResultsFile.TrialLog l : kept) {
             if (order.stream().noneMatch(v -> v.id().equals(l.trial().variant().id()))) {
                 order.add(l.trial().variant());
             }
         }
-        Variant baseline = parseBaseline(p.baseline());
         Analysis a = new Analysis(order, baseline, finished, p.margin(), p.selection());
-        return body(a, logs.values().iterator().next().trial(), finished.size(), logs.size());
+        return body(a, kept.get(0).trial(), finished.size(), kept.size(), pooling);
     }
 
     /** "max:dropout-after:0.25" or "avg:none" (the form of {@link #baselineSpec}). */
@@ -120,8 +149,16 @@ public final class Headline {
 
     /** The Markdown body: one sentence of context and the verdict table. */
     public static String body(Analysis a, Trial example, int finished, int trials) {
+        return body(a, example, finished, trials, null);
+    }
+
+    /** As above, for the variants of one pooling type (null: all). */
+    public static String body(Analysis a, Trial example, int finished, int trials, String pooling) {
         StringBuilder sb = new StringBuilder();
         int seeds = a.variants().stream().mapToInt(Analysis.VariantStats::seeds).max().orElse(0);
+        if (pooling != null) {
+            sb.append(String.format(Locale.ROOT, "%s pooling only. ", "max".equals(pooling) ? "Max" : "avg".equals(pooling) ? "Average" : pooling));
+        }
         sb.append(String.format(Locale.ROOT, "%s, %s, %d epochs%s; %d of %d trials finished, up to %d seed(s) per variant. "
                         + "Test accuracy at the %s; best epoch: 1-based, lowest validation loss, mean over seeds; gap: training minus "
                         + "test accuracy after the last epoch (inference mode, points). Differences are variant − baseline (%s) in "
@@ -131,26 +168,40 @@ public final class Headline {
                 example.training().patience() == null ? "" : " (patience " + example.training().patience() + ")", finished, trials, seeds,
                 a.selection().description(), a.baseline() == null ? "–" : a.baseline().name(), a.comparisons().size(),
                 Analysis.points(a.margin())));
-        sb.append("| variant | seeds | test accuracy (mean ± sd) | best epoch | gap train − test | difference (95% CI) | sd of differences "
-                + "| Holm p (t-test) | Holm p (TOST) | detectable at 80% power | verdict |\n");
-        sb.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        ReportWriter.Table t = table(a);
+        sb.append("| ").append(String.join(" | ", t.header())).append(" |\n");
+        sb.append("|").append(" --- |".repeat(t.header().size())).append('\n');
+        for (List<String> row : t.rows()) {
+            sb.append('|');
+            for (String cell : row) {
+                sb.append(cell.isEmpty() ? " |" : " " + cell + " |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The region's verdict table: one row per variant, the baseline's comparison cells empty. */
+    static ReportWriter.Table table(Analysis a) {
+        List<List<String>> rows = new ArrayList<>();
         for (Analysis.VariantStats s : a.variants()) {
             Analysis.Comparison c = a.comparison(s.variant());
             boolean isBase = a.baseline() != null && s.variant().id().equals(a.baseline().id());
-            String acc = ReportWriter.pct(s.testAccuracy().mean()) + " ± " + ReportWriter.pts(s.testAccuracy().sd()) + " | "
-                    + String.format(Locale.ROOT, "%.1f", s.meanBestEpoch() + 1) + " | " + ReportWriter.signedPts(s.gap().mean());
+            List<String> row = new ArrayList<>(List.of(s.variant().name(), Integer.toString(c == null ? s.seeds() : c.paired().n()),
+                    ReportWriter.pct(s.testAccuracy().mean()) + " ± " + ReportWriter.pts(s.testAccuracy().sd()),
+                    String.format(Locale.ROOT, "%.1f", s.meanBestEpoch() + 1), ReportWriter.signedPts(s.gap().mean())));
             if (c == null) {
-                sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | | | | | |%n", s.variant().name(), s.seeds(), acc,
-                        isBase ? "baseline" : "–"));
-                continue;
+                row.addAll(List.of(isBase ? "baseline" : "–", "", "", "", "", ""));
+            } else {
+                Stats.Paired pr = c.paired();
+                row.addAll(List.of(ReportWriter.signedPts(pr.meanDiff()) + " (" + ReportWriter.signedPts(pr.ciLow()) + " to "
+                                + ReportWriter.signedPts(pr.ciHigh()) + ")", ReportWriter.pts(pr.sd()), ReportWriter.p(c.holmT()),
+                        ReportWriter.p(c.holmTost()), ReportWriter.pts(pr.mdd80()), c.verdict().label(a.margin())));
             }
-            Stats.Paired pr = c.paired();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s (%s to %s) | %s | %s | %s | %s | %s |%n", s.variant().name(), pr.n(), acc,
-                    ReportWriter.signedPts(pr.meanDiff()), ReportWriter.signedPts(pr.ciLow()), ReportWriter.signedPts(pr.ciHigh()),
-                    ReportWriter.pts(pr.sd()), ReportWriter.p(c.holmT()), ReportWriter.p(c.holmTost()), ReportWriter.pts(pr.mdd80()),
-                    c.verdict().label(a.margin())));
+            rows.add(row);
         }
-        return sb.toString();
+        return new ReportWriter.Table(List.of("variant", "seeds", "test accuracy (mean ± sd)", "best epoch", "gap train − test",
+                "difference (95% CI)", "sd of differences", "Holm p (t-test)", "Holm p (TOST)", "detectable at 80% power", "verdict"), rows);
     }
 
     static String dataDescription(DataSpec d) {

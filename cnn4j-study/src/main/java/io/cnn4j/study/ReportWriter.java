@@ -157,6 +157,7 @@ public final class ReportWriter {
             charts.putAll(part.charts());
             captions.putAll(part.captions());
         }
+        List<Object[]> perPooling = perPooling(dir, a, results, charts, captions);
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, byte[]> e : charts.entrySet()) {
@@ -164,6 +165,7 @@ public final class ReportWriter {
             }
             String opening = opening(config, a, data);
             Sections s = sections(config, base, data, a, mech, results, timing, backendUsed);
+            s = insertBefore(s, "Why: mechanism checks", perPooling);
             s = withParts(s, parts);
             Path html = dir.resolve("index.html");
             writeAtomically(html, html(config, opening, s, charts, captions).getBytes(StandardCharsets.UTF_8));
@@ -173,6 +175,75 @@ public final class ReportWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code extra} inserted before the h2 heading {@code title} (at the end when there is none). */
+    static Sections insertBefore(Sections s, String title, List<Object[]> extra) {
+        if (extra.isEmpty()) {
+            return s;
+        }
+        List<Object[]> blocks = new ArrayList<>(s.blocks());
+        int at = blocks.size();
+        for (int i = 0; i < blocks.size(); i++) {
+            if ("h2".equals(blocks.get(i)[0]) && title.equals(blocks.get(i)[1])) {
+                at = i;
+                break;
+            }
+        }
+        blocks.addAll(at, extra);
+        return new Sections(blocks);
+    }
+
+    /**
+     * "Before or after?" asked within each pooling type: when the study ran several pooling types and
+     * the baseline's placement ran with each, every pooling type's variants against that pooling
+     * type's own baseline placement, Holm across that pooling type's comparisons only. In report.md
+     * each table is a generated region ({@link Headline}, {@code pooling=}) that can be checked
+     * against results.jsonl; adds a forest chart per pooling type. Empty otherwise.
+     */
+    static List<Object[]> perPooling(Path dir, Analysis a, List<TrialResult> results, Map<String, byte[]> charts,
+                                     Map<String, String> captions) {
+        List<Object[]> b = new ArrayList<>();
+        if (a.baseline() == null || a.baseline().dropout().equals("none") || results.isEmpty()) {
+            return b;
+        }
+        List<String> poolings = a.variants().stream().map(v -> v.variant().pooling()).distinct().toList();
+        if (poolings.size() < 2) {
+            return b;
+        }
+        String spec = Headline.baselineSpec(a.baseline());
+        String placement = spec.substring(spec.indexOf(':'));
+        for (String pooling : poolings) {
+            Variant base = Headline.parseBaseline(pooling + placement);
+            List<Variant> order = a.variants().stream().map(Analysis.VariantStats::variant).filter(v -> v.pooling().equals(pooling)).toList();
+            if (order.stream().noneMatch(v -> v.id().equals(base.id())) || order.size() < 2) {
+                continue;
+            }
+            List<TrialResult> mine = results.stream().filter(r -> r.trial().variant().pooling().equals(pooling)).toList();
+            Analysis within = new Analysis(order, base, mine, a.margin(), a.selection());
+            if (b.isEmpty()) {
+                b.add(new Object[]{"h2", "Before or after, within each pooling type"});
+                b.add(new Object[]{"p", "The table above compares every variant with one baseline (" + a.baseline().name() + ") and "
+                        + "corrects across all of the study's comparisons. Here each pooling type's variants are compared with the "
+                        + "same placement under that pooling type, which asks the placement question within max pooling and within "
+                        + "average pooling; Holm's correction runs across that pooling type's comparisons only. It is a second reading "
+                        + "of the same trials, with the same tests, margin and model selection."});
+            }
+            String name = "max".equals(pooling) ? "Max pooling" : "avg".equals(pooling) ? "Average pooling" : pooling + " pooling";
+            b.add(new Object[]{"h3", name + " (baseline " + base.name() + ")"});
+            String region = "";
+            if (Files.exists(dir.resolve("results.jsonl"))) {
+                Headline.Params p = new Headline.Params("results.jsonl", Headline.baselineSpec(base), a.margin(), a.selection(), pooling);
+                region = p.marker() + "\n" + Headline.render(p, dir) + "<!-- answer:end -->\n\n";
+            }
+            b.add(new Object[]{"region", region, Headline.table(within)});
+            String chart = "forest-" + pooling + ".png";
+            charts.put(chart, Charts.forest(within));
+            captions.put(chart, name + ": paired differences against " + base.name() + " (variant − baseline, accuracy points), mean "
+                    + "and 95% CI; the band is the equivalence margin ±" + Analysis.points(a.margin()) + " points.");
+            b.add(new Object[]{"img", chart});
+        }
+        return b;
     }
 
     /** The parts' blocks inserted before the "Method" heading (at the end when there is none). */
@@ -436,6 +507,7 @@ public final class ReportWriter {
                             .append(Base64.getEncoder().encodeToString(charts.get(name))).append("\"><figcaption>")
                             .append(esc(captions.get(name))).append("</figcaption></figure>\n");
                 }
+                case "region" -> appendHtmlTable(h, (Table) blk[2]);
                 case "table" -> {
                     Table t = (Table) blk[1];
                     h.append("<table><thead><tr>");
@@ -457,6 +529,22 @@ public final class ReportWriter {
         }
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    private static void appendHtmlTable(StringBuilder h, Table t) {
+        h.append("<table><thead><tr>");
+        for (String c : t.header()) {
+            h.append("<th>").append(esc(c)).append("</th>");
+        }
+        h.append("</tr></thead><tbody>\n");
+        for (List<String> r : t.rows()) {
+            h.append("<tr>");
+            for (String c : r) {
+                h.append("<td>").append(esc(c)).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</tbody></table>\n");
     }
 
     /**
@@ -512,6 +600,17 @@ public final class ReportWriter {
                     m.append('\n');
                 }
                 case "img" -> m.append("![").append(captions.get((String) blk[1])).append("](").append(blk[1]).append(")\n\n");
+                case "region" -> {
+                    String region = (String) blk[1];
+                    if (region.isEmpty()) {
+                        Table t = (Table) blk[2];
+                        m.append("| ").append(String.join(" | ", t.header())).append(" |\n|").append(" --- |".repeat(t.header().size())).append('\n');
+                        t.rows().forEach(r -> m.append("| ").append(String.join(" | ", r)).append(" |\n"));
+                        m.append('\n');
+                    } else {
+                        m.append(region);
+                    }
+                }
                 case "table" -> {
                     Table t = (Table) blk[1];
                     m.append("| ").append(String.join(" | ", t.header().stream().map(ReportWriter::md).toList())).append(" |\n|");
