@@ -37,7 +37,7 @@ public class ConvBench {
     @Param({"vector", "openblas"})
     public String backend;
 
-    @Param({"im2col", "winograd"})
+    @Param({"im2col", "winograd", "direct"})
     public String conv;
 
     @Param({"32"})

@@ -10,7 +10,8 @@ final class ThreadsOption {
     @Option(names = "--threads", description = "threads for the math kernels (default: cnn4j.threads / CNN4J_THREADS / all processors)")
     Integer threads;
 
-    @Option(names = "--conv", description = "how 3x3 stride-1 convolutions compute: auto, im2col or winograd "
+    @Option(names = "--conv", description = "how convolutions compute: auto, im2col, winograd (3x3 stride 1) or direct "
+            + "(im2col read in place, vector backend) "
             + "(default: cnn4j.conv / CNN4J_CONV / auto)")
     String conv;
 

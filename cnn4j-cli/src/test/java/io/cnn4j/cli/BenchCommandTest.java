@@ -61,8 +61,8 @@ class BenchCommandTest {
         assertThat(lat.get("calls").asInt()).isEqualTo(20);
         assertThat(lat.get("p99_ms").asDouble()).isGreaterThanOrEqualTo(lat.get("p50_ms").asDouble()).isPositive();
         assertThat(lat.get("max_ms").asDouble()).isGreaterThanOrEqualTo(lat.get("p99_ms").asDouble());
-        // auto: im2col for the first convolution (1 channel), Winograd for the second (16)
-        assertThat(r.get("conv_algorithms").get("conv2d").asText()).isEqualTo("im2col");
+        // auto: the first convolution (1 channel) read in place with the vector backend (im2col otherwise), Winograd for the second (16)
+        assertThat(r.get("conv_algorithms").get("conv2d").asText()).isEqualTo("vector".equals(r.get("backend").asText()) ? "direct" : "im2col");
         assertThat(r.get("conv_algorithms").get("conv2d_1").asText()).isEqualTo("winograd");
         // both 3×3 layers measured against double precision under both algorithms: float-sized errors
         assertThat(r.get("conv_error")).hasSize(2);

@@ -269,7 +269,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         return new int[]{gh.out(), gw.out(), filters};
     }
 
-    /** How this layer computes once built: "winograd" (F(2×2, 3×3)) or "im2col". */
+    /** How this layer computes once built: "winograd" (F(2×2, 3×3)), "direct" (im2col read in place) or "im2col". */
     public String algorithm() {
         requireBuilt();
         return algorithm.name();

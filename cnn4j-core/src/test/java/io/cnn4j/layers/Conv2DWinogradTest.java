@@ -84,11 +84,14 @@ class Conv2DWinogradTest {
     @Test
     void autoTakesWinogradFor3x3Stride1WithEnoughChannels() {
         assertThat(build(new Conv2D(8, 3, 3), ConvAlgorithm.AUTO, 2, 1, 10, 10, 32).algorithm()).isEqualTo("winograd");
-        assertThat(build(new Conv2D(8, 3, 3), ConvAlgorithm.AUTO, 2, 1, 10, 10, 3).algorithm()).isEqualTo("im2col");
+        // a shallow input (depth 3·3·3 = 27) is read in place rather than copied (same bits as im2col)
+        assertThat(build(new Conv2D(8, 3, 3), ConvAlgorithm.AUTO, 2, 1, 10, 10, 3).algorithm()).isEqualTo("direct");
+        assertThat(build(new Conv2D(8, 3, 3), ConvAlgorithm.IM2COL, 2, 1, 10, 10, 3).algorithm()).isEqualTo("im2col");
         assertThat(build(new Conv2D(8, 3, 3).strides(2, 2), ConvAlgorithm.WINOGRAD, 2, 1, 10, 10, 32).algorithm()).isEqualTo("im2col");
         assertThat(build(new Conv2D(8, 5, 5), ConvAlgorithm.WINOGRAD, 2, 1, 10, 10, 32).algorithm()).isEqualTo("im2col");
         assertThat(ConvAlgorithm.parse(" Winograd ")).isEqualTo(ConvAlgorithm.WINOGRAD);
+        assertThat(ConvAlgorithm.parse("direct")).isEqualTo(ConvAlgorithm.DIRECT);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ConvAlgorithm.parse("fft"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto, im2col or winograd");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("auto, im2col, winograd or direct");
     }
 }

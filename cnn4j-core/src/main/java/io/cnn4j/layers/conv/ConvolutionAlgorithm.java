@@ -16,7 +16,7 @@ public interface ConvolutionAlgorithm {
     /**
      * The name {@code Conv2D.algorithm()} reports.
      *
-     * @return "im2col" or "winograd"
+     * @return "im2col", "winograd" or "direct"
      */
     String name();
 

@@ -3,6 +3,7 @@ package io.cnn4j.layers.conv;
 import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Parallel;
+import io.cnn4j.model.MemoryBudget;
 
 /**
  * Picks the {@link ConvolutionAlgorithm} a convolution layer computes with, once at build time;
@@ -11,11 +12,16 @@ import io.cnn4j.kernels.Parallel;
  *
  * <p>The rule: with a backend that gives one-thread GEMMs ({@link Gemm#forOneThread()}: vector,
  * scalar), Winograd where the requested {@link ConvAlgorithm} takes it for this shape
- * ({@link ConvAlgorithm#useWinograd}), else the cache-blocked im2col; otherwise (OpenBLAS) the
+ * ({@link ConvAlgorithm#useWinograd}), else, with the vector backend and where the request takes
+ * it ({@link ConvAlgorithm#useDirect}), the im2col GEMM reading the image in place, else the
+ * cache-blocked im2col; otherwise (OpenBLAS) the
  * batched im2col. Those two per-worker algorithms need at least one image per thread
  * ({@link ConvolutionAlgorithm#minImages()}); the layer uses the batched im2col for smaller batches.
  */
 public final class ConvolutionAlgorithms {
+    /** The name of the backend whose presence means the Vector API kernels can be loaded. */
+    private static final String VECTOR = "vector";
+
     private ConvolutionAlgorithms() {
     }
 
@@ -25,7 +31,7 @@ public final class ConvolutionAlgorithms {
      * @param shape     the convolution
      * @param gemm      the layer's GEMM backend
      * @param parallel  the layer's workers
-     * @param requested auto, im2col or winograd
+     * @param requested auto, im2col, winograd or direct
      * @return a new instance, its build-time buffers allocated
      */
     public static ConvolutionAlgorithm choose(ConvolutionShape shape, Gemm gemm, Parallel parallel, ConvAlgorithm requested) {
@@ -35,6 +41,10 @@ public final class ConvolutionAlgorithms {
         }
         if (requested.useWinograd(shape.gh(), shape.gw(), shape.channels())) {
             return new WinogradConvolution(shape, gemm, first, parallel);
+        }
+        // by name: only the vector backend's presence says the kernel's module is there
+        if (VECTOR.equals(gemm.name()) && requested.useDirect(shape.kernelVolume())) {
+            return new DirectConvolution(shape, gemm, first, parallel);
         }
         return new Im2ColBlockedConvolution(shape, gemm, first, parallel);
     }
@@ -48,7 +58,8 @@ public final class ConvolutionAlgorithms {
      * @return floats, saturating at Long.MAX_VALUE
      */
     public static long workspaceFloatsBound(ConvolutionShape shape, int threads) {
-        long bound = Im2ColBlockedConvolution.workspaceFloats(shape, threads);
+        // the direct path's buffers plus the im2col ones it keeps for backward, at the widest vectors (16 floats)
+        long bound = MemoryBudget.add(Im2ColBlockedConvolution.workspaceFloats(shape, threads), DirectConvolution.extraFloats(shape, threads, 16));
         if (WinogradConvolution.applies(shape)) {
             bound = Math.max(bound, WinogradConvolution.workspaceFloats(shape, threads));
         }

@@ -68,6 +68,7 @@ class ConvolutionAlgorithmsTest {
         algorithms.add(new Im2ColBlockedConvolution(sh, Backends.select("scalar", threads), parallel));
         algorithms.add(new Im2ColBatchedConvolution(sh, Backends.select("vector", threads), parallel));
         algorithms.add(new Im2ColBatchedConvolution(sh, sharedOnly(threads), parallel));
+        algorithms.add(new DirectConvolution(sh, Backends.select("vector", threads), parallel));
         if (WinogradConvolution.applies(sh)) {
             algorithms.add(new WinogradConvolution(sh, Backends.select("vector", threads), parallel));
         }
@@ -112,7 +113,19 @@ class ConvolutionAlgorithmsTest {
         ConvolutionShape fiveByFive = shape(10, 10, 32, 8, 5, 1, "same");
 
         assertThat(ConvolutionAlgorithms.choose(deep3x3, vector, two, ConvAlgorithm.AUTO)).isInstanceOf(WinogradConvolution.class);
-        assertThat(ConvolutionAlgorithms.choose(shallow3x3, vector, two, ConvAlgorithm.AUTO)).isInstanceOf(Im2ColBlockedConvolution.class);
+        // auto reads shallow inputs in place with the vector backend (depth 27 ≤ 64), copies them with the scalar one
+        assertThat(ConvolutionAlgorithms.choose(shallow3x3, vector, two, ConvAlgorithm.AUTO)).isInstanceOf(DirectConvolution.class);
+        assertThat(ConvolutionAlgorithms.choose(shallow3x3, Backends.select("scalar", 2), two, ConvAlgorithm.AUTO))
+                .isInstanceOf(Im2ColBlockedConvolution.class);
+        assertThat(ConvolutionAlgorithms.choose(shallow3x3, vector, two, ConvAlgorithm.IM2COL)).isInstanceOf(Im2ColBlockedConvolution.class);
+        assertThat(ConvolutionAlgorithms.choose(fiveByFive, vector, two, ConvAlgorithm.DIRECT)).isInstanceOf(DirectConvolution.class);
+        assertThat(ConvolutionAlgorithms.choose(deep3x3, vector, two, ConvAlgorithm.DIRECT)).isInstanceOf(DirectConvolution.class);
+        assertThat(ConvolutionAlgorithms.choose(shape(10, 10, 8, 8, 3, 1, "same"), vector, two, ConvAlgorithm.AUTO))
+                .as("depth 72 > 64").isInstanceOf(Im2ColBlockedConvolution.class);
+        ConvolutionAlgorithm direct = ConvolutionAlgorithms.choose(shallow3x3, vector, two, ConvAlgorithm.AUTO);
+        assertThat(direct.name()).isEqualTo("direct");
+        assertThat(direct.minImages()).isEqualTo(2);
+        assertThat(direct.workspaceFloats()).isPositive().isLessThanOrEqualTo(ConvolutionAlgorithms.workspaceFloatsBound(shallow3x3, 2));
         assertThat(ConvolutionAlgorithms.choose(shallow3x3, vector, two, ConvAlgorithm.WINOGRAD)).isInstanceOf(WinogradConvolution.class);
         assertThat(ConvolutionAlgorithms.choose(deep3x3, vector, two, ConvAlgorithm.IM2COL)).isInstanceOf(Im2ColBlockedConvolution.class);
         assertThat(ConvolutionAlgorithms.choose(strided, vector, two, ConvAlgorithm.WINOGRAD)).isInstanceOf(Im2ColBlockedConvolution.class);
