@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A/B of two convolution algorithms on one layer shape, interleaved in one process (see
 # bench/conv-ab/ConvAB.java). Defaults: the first layers of vgg-like (100x100x3 -> 32, batch 32) and
-# of the Fashion-MNIST net (28x28x1 -> 32, batch 64), im2col vs direct, 2 threads.
+# of the Fashion-MNIST net (28x28x1 -> 32, batch 64), im2col vs direct, 2 threads, forward and
+# kernel gradient (a first layer's backward).
 #   bench/conv-ab.sh                      # both default shapes
-#   bench/conv-ab.sh 98 32 32 32 2 im2col winograd
+#   bench/conv-ab.sh 98 32 32 32 2 im2col winograd forward
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/cnn4j" --version >/dev/null   # builds the jar if needed
@@ -14,6 +15,8 @@ run() { java --add-modules jdk.incubator.vector -cp "$jar:$out" ConvAB "$@" 2>&1
 if [ $# -gt 0 ]; then
   run "$@"
 else
-  run 100 3 32 32 2
-  run 28 1 32 64 2
+  for what in forward kernel-gradient; do
+    run 100 3 32 32 2 im2col direct $what
+    run 28 1 32 64 2 im2col direct $what
+  done
 fi

@@ -6,7 +6,8 @@ import java.util.*;
  * 25 rounds of 4 forward calls each, after 30 warm-up calls of both), so that the host's slow drift
  * hits both alike; prints each one's median time and GFLOP/s and the median of the per-round
  * ratios. Run by bench/conv-ab.sh.
- *   args: H C F N THREADS [A B]   (3×3 kernel, stride 1, valid; A, B: im2col, direct, winograd)
+ *   args: H C F N THREADS [A B [forward|kernel-gradient]]   (3×3 kernel, stride 1, valid; A, B: im2col, direct,
+ *   winograd; kernel-gradient: backward without the input gradient, as for a first layer)
  */
 public class ConvAB {
     public static void main(String[] a) {
@@ -17,23 +18,28 @@ public class ConvAB {
         String nameA = a.length > 5 ? a[5] : "im2col", nameB = a.length > 6 ? a[6] : "direct";
         ConvolutionAlgorithm im = make(nameA, sh, g, par), di = make(nameB, sh, g, par);
         SplittableRandom r = new SplittableRandom(1);
+        boolean gradient = a.length > 7 && a[7].equals("kernel-gradient");
         float[] x = new float[n * sh.inputItem()], k = new float[sh.kernelSize()], y = new float[n * sh.outputItem()];
+        float[] dw = new float[sh.kernelSize()];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
         for (int i = 0; i < k.length; i++) k[i] = (float) r.nextDouble();
         double flops = 2.0 * n * sh.pixels() * sh.kernelVolume() * f;
-        for (int w = 0; w < 30; w++) { im.forward(x, n, k, y); di.forward(x, n, k, y); }
+        for (int i = 0; i < y.length; i++) y[i] = (float) r.nextDouble() - 0.5f;
+        Runnable runA = gradient ? () -> im.backward(x, n, y, k, dw, null) : () -> im.forward(x, n, k, y);
+        Runnable runB = gradient ? () -> di.backward(x, n, y, k, dw, null) : () -> di.forward(x, n, k, y);
+        for (int w = 0; w < 30; w++) { runA.run(); runB.run(); }
         double[] ti = new double[25], td = new double[25];
         for (int rep = 0; rep < 25; rep++) {
-            long t0 = System.nanoTime(); for (int i = 0; i < 4; i++) im.forward(x, n, k, y);
-            long t1 = System.nanoTime(); for (int i = 0; i < 4; i++) di.forward(x, n, k, y);
+            long t0 = System.nanoTime(); for (int i = 0; i < 4; i++) runA.run();
+            long t1 = System.nanoTime(); for (int i = 0; i < 4; i++) runB.run();
             long t2 = System.nanoTime();
             ti[rep] = (t1 - t0) / 4e6; td[rep] = (t2 - t1) / 4e6;
         }
         double[] ratio = new double[25];
         for (int i = 0; i < 25; i++) ratio[i] = ti[i] / td[i];
         Arrays.sort(ti); Arrays.sort(td); Arrays.sort(ratio);
-        System.out.printf("%dx%dx%d -> %d, batch %d, %d threads: %s median %.2f ms (%.1f GFLOP/s), %s %.2f ms (%.1f GFLOP/s), "
-            + "ratio %s/%s per round: median %.2f (p10 %.2f, p90 %.2f)%n", h, h, c, f, n, threads, nameA, ti[12], flops / ti[12] / 1e6,
+        System.out.printf("%s %dx%dx%d -> %d, batch %d, %d threads: %s median %.2f ms (%.1f GFLOP/s), %s %.2f ms (%.1f GFLOP/s), "
+            + "ratio %s/%s per round: median %.2f (p10 %.2f, p90 %.2f)%n", gradient ? "kernel gradient" : "forward", h, h, c, f, n, threads, nameA, ti[12], flops / ti[12] / 1e6,
             nameB, td[12], flops / td[12] / 1e6, nameA, nameB, ratio[12], ratio[2], ratio[22]);
         System.exit(0);
     }

@@ -175,4 +175,117 @@ public final class VectorDirectConv {
     public int pixels() {
         return pixels;
     }
+
+    /** Whether {@link #kernelGradient} applies: every filter panel is whole (F a multiple of NR). */
+    public boolean wholePanels() {
+        return filters % NR == 0;
+    }
+
+    /** Output pixels per chunk of {@link #kernelGradient}: the chunk's output gradient (pixels × F) stays in L2. */
+    private int gradientChunk() {
+        return Math.max(MR, (1 << 16) / filters);
+    }
+
+    // src: one image (H', W', C) at srcOff, already padded; dz: its output gradient (OH·OW, F) at dzOff
+    //   -> dw (kh·kw·C, F) += windowsᵀ · dz, over the image's pixels in order
+    /**
+     * The kernel gradient of one image added to {@code dw}, with the bits of im2col + {@link VectorGemm}
+     * ({@code colsᵀ · dz} accumulated into dw chunk after chunk): each dw element is one FMA chain
+     * over the output pixels in order, continuing from dw's value. Needs {@link #wholePanels()}.
+     *
+     * @param src   the padded image
+     * @param srcOff its first float
+     * @param dz    output gradient of the batch
+     * @param dzOff this image's first float in dz
+     * @param dw    kernel gradient (kh·kw·C, F), added to
+     * @param tile  MR·NR floats of scratch
+     */
+    public void kernelGradient(float[] src, int srcOff, float[] dz, int dzOff, float[] dw, float[] tile) {
+        int chunk = gradientChunk();
+        for (int q0 = 0; q0 < pixels; q0 += chunk) {
+            int q1 = Math.min(pixels, q0 + chunk);
+            for (int p = 0; p < k; p += MR) {
+                int rows = Math.min(MR, k - p);
+                int o0 = offsets[p], o1 = offsets[p + Math.min(1, rows - 1)], o2 = offsets[p + Math.min(2, rows - 1)];
+                int o3 = offsets[p + Math.min(3, rows - 1)], o4 = offsets[p + Math.min(4, rows - 1)], o5 = offsets[p + Math.min(5, rows - 1)];
+                for (int j0 = 0; j0 < filters; j0 += NR) {
+                    int cIdx = p * filters + j0;
+                    if (rows == MR) {
+                        microGradient(src, srcOff, o0, o1, o2, o3, o4, o5, dz, dzOff + j0, q0, q1, dw, cIdx, filters);
+                    } else {
+                        // the last rows of dw go through the tile, so the kernel never touches dw out of range
+                        java.util.Arrays.fill(tile, 0, MR * NR, 0f);
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(dw, cIdx + r * filters, tile, r * NR, NR);
+                        }
+                        microGradient(src, srcOff, o0, o1, o2, o3, o4, o5, dz, dzOff + j0, q0, q1, tile, 0, NR);
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(tile, r * NR, dw, cIdx + r * filters, NR);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Six kernel rows (window offsets o0..o5) × one panel of filters: twelve FMA chains over the
+     * output pixels [q0, q1), continuing from out.
+     */
+    private void microGradient(float[] x, int srcOff, int o0, int o1, int o2, int o3, int o4, int o5, float[] dz, int dzCol,
+                               int q0, int q1, float[] out, int oIdx, int ldo) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, out, oIdx);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, out, oIdx + VL);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, out, oIdx + ldo);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, out, oIdx + ldo + VL);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, out, oIdx + 2 * ldo);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, out, oIdx + 2 * ldo + VL);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, out, oIdx + 3 * ldo);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, out, oIdx + 3 * ldo + VL);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, out, oIdx + 4 * ldo);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, out, oIdx + 4 * ldo + VL);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, out, oIdx + 5 * ldo);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, out, oIdx + 5 * ldo + VL);
+        int oh = q0 / outW, ow = q0 - oh * outW;
+        for (int q = q0; q < q1; q++) {
+            int a = srcOff + oh * strideH * srcRow + ow * strideW * channels;
+            int bi = dzCol + q * filters;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, dz, bi);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, dz, bi + VL);
+            FloatVector av = FloatVector.broadcast(SPECIES, x[a + o0]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, x[a + o1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, x[a + o2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, x[a + o3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, x[a + o4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, x[a + o5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            if (++ow == outW) {
+                ow = 0;
+                oh++;
+            }
+        }
+        c00.intoArray(out, oIdx);
+        c01.intoArray(out, oIdx + VL);
+        c10.intoArray(out, oIdx + ldo);
+        c11.intoArray(out, oIdx + ldo + VL);
+        c20.intoArray(out, oIdx + 2 * ldo);
+        c21.intoArray(out, oIdx + 2 * ldo + VL);
+        c30.intoArray(out, oIdx + 3 * ldo);
+        c31.intoArray(out, oIdx + 3 * ldo + VL);
+        c40.intoArray(out, oIdx + 4 * ldo);
+        c41.intoArray(out, oIdx + 4 * ldo + VL);
+        c50.intoArray(out, oIdx + 5 * ldo);
+        c51.intoArray(out, oIdx + 5 * ldo + VL);
+    }
 }

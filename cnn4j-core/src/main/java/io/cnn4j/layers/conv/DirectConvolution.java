@@ -7,7 +7,8 @@ import io.cnn4j.model.MemoryBudget;
 
 /**
  * A convolution whose forward pass reads each output pixel's window straight from the image
- * ({@link VectorDirectConv}: im2col + GEMM without the im2col copy); backward is
+ * ({@link VectorDirectConv}: im2col + GEMM without the im2col copy), and so does the kernel
+ * gradient when no input gradient is wanted (a first layer); otherwise backward is
  * {@link Im2ColBlockedConvolution}'s. No Keras counterpart (Keras' {@code Conv2D} leaves the
  * algorithm to its backend). Whole images per worker; a prediction on fewer images than workers
  * splits each image's pixels over them.
@@ -42,6 +43,10 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
     private int opImage;
     private final Parallel.PartRange imagesBody = this::imagesPart;
     private final Parallel.PartRange pixelsBody = this::pixelsPart;
+    private final Parallel.PartRange gradientBody = this::gradientPart;
+    private float[] opDy;
+    /** Per worker: its kernel gradient (kh·kw·C, F), allocated on the first backward without input gradient. */
+    private final float[][] workerKernelGrad;
 
     /**
      * For this shape on the given workers.
@@ -79,6 +84,7 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
             workerPadded[i] = padded ? new float[paddedHeight * paddedWidth * shape.channels()] : null;
         }
         packedKernel = new float[kernelLoop.packedSize()];
+        workerKernelGrad = new float[t][];
     }
 
     /** {padded height, padded width, 1 when a padded copy is needed else 0}: every window of every output pixel inside. */
@@ -103,7 +109,8 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
         int[] hw = paddedSize(shape);
         long nr = 2L * vectorLength;
         long paddedImage = hw[2] == 1 ? MemoryBudget.count(hw[0], hw[1], shape.channels()) : 0;
-        long perWorker = MemoryBudget.add(paddedImage, 6 * nr);
+        // per worker: the padded image, the edge tile and the kernel gradient of the in-place backward
+        long perWorker = MemoryBudget.add(MemoryBudget.add(paddedImage, 6 * nr), MemoryBudget.mul(shape.kernelVolume(), shape.filters()));
         long packed = MemoryBudget.mul((shape.filters() + nr - 1) / nr * nr, shape.kernelVolume());
         return MemoryBudget.add(MemoryBudget.mul(t, perWorker), packed);
     }
@@ -201,6 +208,42 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
     // dz: (N, OH, OW, F) -> kernelGrad += dW, dx: (N, H, W, C) overwritten when not null
     @Override
     public void backward(float[] x, int n, float[] dz, float[] kernel, float[] kernelGrad, float[] dx) {
-        backwardPath.backward(x, n, dz, kernel, kernelGrad, dx);
+        if (dx != null || !kernelLoop.wholePanels()) {
+            backwardPath.backward(x, n, dz, kernel, kernelGrad, dx);
+            return;
+        }
+        // the kernel gradient alone (a first layer): windows read in place, the same partition of
+        // images over workers and the same sums as the im2col path, so the same bits
+        int parts = Math.min(parallel.threads(), n);
+        for (int t = 0; t < parts; t++) {
+            if (workerKernelGrad[t] == null) {
+                workerKernelGrad[t] = new float[shape.kernelSize()];
+            }
+        }
+        opX = x;
+        opDy = dz;
+        parallel.forParts(n, gradientBody);
+        opX = opDy = null;
+        for (int t = 0; t < parts; t++) {
+            float[] dw = workerKernelGrad[t];
+            for (int i = 0; i < kernelGrad.length; i++) {
+                kernelGrad[i] += dw[i];
+            }
+        }
+    }
+
+    // images [from, to) of opDy: (N, OH, OW, F) -> this worker's kernel gradient (kh·kw·C, F), from zero
+    private void gradientPart(int part, int from, int to) {
+        float[] dw = workerKernelGrad[part];
+        java.util.Arrays.fill(dw, 0f);
+        int inItem = shape.inputItem(), outItem = shape.outputItem();
+        for (int b = from; b < to; b++) {
+            if (padded) {
+                pad(opX, b * inItem, workerPadded[part]);
+                kernelLoop.kernelGradient(workerPadded[part], 0, opDy, b * outItem, dw, workerTile[part]);
+            } else {
+                kernelLoop.kernelGradient(opX, b * inItem, opDy, b * outItem, dw, workerTile[part]);
+            }
+        }
     }
 }

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The in-place ("direct") convolution gives the same bits as im2col + the vector GEMM, which is
  * what lets auto choose it without changing any result: forward on whole images, forward with the
- * pixels of fewer images than workers split over them, and backward (which it delegates).
+ * pixels of fewer images than workers split over them, the kernel gradient read in place (no
+ * input gradient wanted) and backward with the input gradient (delegated to im2col).
  */
 class DirectConvolutionTest {
 
@@ -65,6 +66,13 @@ class DirectConvolutionTest {
         im2col.backward(x, n, dz, kernel, dwIm2col, dxIm2col);
         assertSameBits(dwDirect, dwIm2col, "kernel gradient " + sh);
         assertSameBits(dxDirect, dxIm2col, "input gradient " + sh);
+
+        // without the input gradient (a first layer) the kernel gradient is read in place too; added to what is there
+        float[] start = ConvolutionAlgorithmsTest.uniform(r, sh.kernelSize());
+        float[] onlyDirect = start.clone(), onlyIm2col = start.clone();
+        direct.backward(x, n, dz, kernel, onlyDirect, null);
+        im2col.backward(x, n, dz, kernel, onlyIm2col, null);
+        assertSameBits(onlyDirect, onlyIm2col, "kernel gradient without input gradient " + sh);
     }
 
     @Test
