@@ -8,8 +8,8 @@ import io.cnn4j.model.MemoryBudget;
 /**
  * A convolution whose forward pass reads each output pixel's window straight from the image
  * ({@link VectorDirectConv}: im2col + GEMM without the im2col copy), and so does the kernel
- * gradient when no input gradient is wanted (a first layer); otherwise backward is
- * {@link Im2ColBlockedConvolution}'s. No Keras counterpart (Keras' {@code Conv2D} leaves the
+ * gradient when no input gradient is wanted (a first layer), otherwise backward is
+ * {@link Im2ColBlockedConvolution}'s; no Keras counterpart (Keras' {@code Conv2D} leaves the
  * algorithm to its backend). Whole images per worker; a prediction on fewer images than workers
  * splits each image's pixels over them.
  *
