@@ -91,6 +91,11 @@ public final class VectorDirectConv {
 
     // src: one image (H', W', C) at srcOff, already padded -> y rows of output pixels [q0, q1): (q1 − q0, F) at yOff + q0·F
     public void forward(float[] src, int srcOff, float[] packed, int q0, int q1, float[] y, int yOff, float[] tile) {
+        forward(src, srcOff, packed, q0, q1, y, yOff, tile, null);
+    }
+
+    // as above, with epilogue (when not null) on each block of six pixels right after its panels
+    public void forward(float[] src, int srcOff, float[] packed, int q0, int q1, float[] y, int yOff, float[] tile, ConvEpilogue epilogue) {
         for (int q = q0; q < q1; q += MR) {
             int rows = Math.min(MR, q1 - q);
             int a0 = base(srcOff, q), a1 = base(srcOff, q + Math.min(1, rows - 1)), a2 = base(srcOff, q + Math.min(2, rows - 1));
@@ -108,6 +113,9 @@ public final class VectorDirectConv {
                         System.arraycopy(tile, r * NR, y, yIdx + r * filters, cols);
                     }
                 }
+            }
+            if (epilogue != null) {
+                epilogue.apply(y, yOff + q * filters, rows, filters);
             }
         }
     }

@@ -62,6 +62,15 @@ public final class WinogradConv3x3 {
 
     /** As above, with the given per-tile transforms (scalar or vector). */
     public WinogradConv3x3(int channels, int filters, ConvGeometry gh, ConvGeometry gw, WinogradTileTransforms transforms) {
+        this(channels, filters, gh, gw, transforms, CHUNK_BUDGET);
+    }
+
+    /**
+     * As above, with V plus M of a chunk of tiles at most {@code chunkBudget} floats: how many tiles
+     * go through the 16 GEMMs at a time. It does not change the bits (each output element is the
+     * same chain over the channels whatever the chunk), only how the chunk sits in the caches.
+     */
+    WinogradConv3x3(int channels, int filters, ConvGeometry gh, ConvGeometry gw, WinogradTileTransforms transforms, int chunkBudget) {
         this.transforms = transforms;
         if (!applies(gh, gw)) {
             throw new IllegalArgumentException("Winograd F(2x2,3x3) needs a 3x3 kernel with stride 1, got " + gh + ", " + gw);
@@ -82,7 +91,7 @@ public final class WinogradConv3x3 {
         this.inPlace = padTop == 0 && padLeft == 0 && paddedHeight <= height && paddedWidth <= width;
         // a multiple of 6 tiles (the GEMM's register block), at least 6, at most the image
         int perTile = 16 * (channels + filters);
-        this.chunk = Math.min(tiles, Math.max(6, CHUNK_BUDGET / perTile / 6 * 6));
+        this.chunk = Math.min(tiles, Math.max(6, chunkBudget / perTile / 6 * 6));
         this.kernelScratch = new float[12 * channels * filters];
     }
 
@@ -190,7 +199,12 @@ public final class WinogradConv3x3 {
 
     // x: image (H, W, C) at xOff, u: (16, C, F) -> y: (OH, OW, F) at yOff, overwritten (no bias)
     public void forward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff) {
-        forwardTiles(gemm, ws, x, xOff, u, y, yOff, 0, tiles);
+        forwardTiles(gemm, ws, x, xOff, u, y, yOff, 0, tiles, null);
+    }
+
+    /** As {@link #forward(Gemm, Workspace, float[], int, float[], float[], int)}, with {@code epilogue} (when not null) on each tile's outputs as they are written. */
+    public void forward(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff, ConvEpilogue epilogue) {
+        forwardTiles(gemm, ws, x, xOff, u, y, yOff, 0, tiles, epilogue);
     }
 
     /**
@@ -209,6 +223,12 @@ public final class WinogradConv3x3 {
      * an image's tiles gives the same bits as the whole image at once.
      */
     public void forwardTiles(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff, int tileFrom, int tileTo) {
+        forwardTiles(gemm, ws, x, xOff, u, y, yOff, tileFrom, tileTo, null);
+    }
+
+    /** As above, with {@code epilogue} (when not null) on each tile's output pixels right after they are written. */
+    public void forwardTiles(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] y, int yOff, int tileFrom, int tileTo,
+                             ConvEpilogue epilogue) {
         // the tiles are read from the image itself or from its zero-padded copy
         float[] src = inPlace ? x : pad(x, xOff, ws.padded);
         int srcOff = inPlace ? xOff : 0;
@@ -220,7 +240,7 @@ public final class WinogradConv3x3 {
                 gemm.sgemm(false, false, nt, filters, channels, 1f, ws.v, xi * chunk * channels, channels,
                         u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
             }
-            outputTransform(ws, t0, t1, y, yOff);
+            outputTransform(ws, t0, t1, y, yOff, epilogue);
         }
     }
 
@@ -312,13 +332,20 @@ public final class WinogradConv3x3 {
     }
 
     // ws.m: (16, chunk, F) -> y: the 2×2×F output blocks of tiles t0..t1 (cropped to the image), Y = Aᵀ M A
-    private void outputTransform(Workspace ws, int t0, int t1, float[] y, int yOff) {
+    private void outputTransform(Workspace ws, int t0, int t1, float[] y, int yOff, ConvEpilogue epilogue) {
         int yRow = outWidth * filters;
         for (int t = t0; t < t1; t++) {
             int ty = t / tileCols, tx = t - ty * tileCols;
             int oy = 2 * ty, ox = 2 * tx;
-            transforms.output(ws.m, (t - t0) * filters, chunk * filters, filters, y, yOff + oy * yRow + ox * filters, yRow,
-                    Math.min(2, outHeight - oy), Math.min(2, outWidth - ox));
+            int rows = Math.min(2, outHeight - oy), cols = Math.min(2, outWidth - ox);
+            int at = yOff + oy * yRow + ox * filters;
+            transforms.output(ws.m, (t - t0) * filters, chunk * filters, filters, y, at, yRow, rows, cols);
+            if (epilogue != null) {
+                // the tile's 2×2 pixels are still in L1: bias and activation now rather than in a pass over the whole output
+                for (int r = 0; r < rows; r++) {
+                    epilogue.apply(y, at + r * yRow, cols, filters);
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.cnn4j.layers;
 
+import io.cnn4j.kernels.ConvEpilogue;
 import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.kernels.Parallel;
@@ -105,6 +106,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private Parallel parallel;
     /** How this layer convolves, chosen at build. */
     private ConvolutionAlgorithm algorithm;
+    /** Bias and activation for algorithms that fuse them into their output pass; null when there is nothing to fuse. */
+    private ConvEpilogue epilogue;
     /** The batched im2col, for batches with fewer images than {@code algorithm.minImages()} (or {@code algorithm} itself). */
     private ConvolutionAlgorithm smallBatches;
     private float[][] biasPartials;
@@ -265,6 +268,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         // the model's workers (one thread beside a backend whose threads spin between calls)
         parallel = ctx.parallel();
         algorithm = ConvolutionAlgorithms.choose(shape, ctx.gemm(), parallel, ctx.conv());
+        // the bias and activation the algorithms can apply block by block: ReLU (with the bias or zeros) or the bias alone
+        epilogue = activation == ActivationFunction.RELU ? new ConvEpilogue(useBias ? bias.value() : zeroBias, true)
+                : activation == ActivationFunction.LINEAR && useBias ? new ConvEpilogue(bias.value(), false) : null;
         smallBatches = algorithm.minImages() <= 1 ? algorithm : new Im2ColBatchedConvolution(shape, ctx.gemm(), parallel);
         return new int[]{gh.out(), gw.out(), filters};
     }
@@ -305,10 +311,18 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         float[] y = output.data();
         // a prediction on fewer images than workers splits each image over them where the
         // algorithm can (Winograd by tiles), rather than falling back to the batched im2col
-        if (training || n >= algorithm.minImages() || !algorithm.forwardFewImages(x.data(), n, kernel.value(), y)) {
-            forBatch(n).forward(x.data(), n, kernel.value(), y);
+        if (!training && n < algorithm.minImages() && algorithm.forwardFewImages(x.data(), n, kernel.value(), y)) {
+            biasAndActivation(y);
+        } else {
+            ConvolutionAlgorithm a = forBatch(n);
+            if (epilogue != null && a.fusesEpilogue()) {
+                // bias and activation applied by the algorithm to each block as it is computed (same bits)
+                a.forward(x.data(), n, kernel.value(), y, epilogue);
+            } else {
+                a.forward(x.data(), n, kernel.value(), y);
+                biasAndActivation(y);
+            }
         }
-        biasAndActivation(y);
         lastInput = x;
         return output;
     }

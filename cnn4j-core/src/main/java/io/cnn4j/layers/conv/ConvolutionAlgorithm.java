@@ -46,6 +46,33 @@ public interface ConvolutionAlgorithm {
     void forward(float[] x, int n, float[] kernel, float[] y);
 
     /**
+     * Whether {@link #forward(float[], int, float[], float[], ConvEpilogue)} applies the epilogue
+     * block by block as it computes (the layer then skips its own pass over the output).
+     *
+     * @return true for algorithms that fuse it
+     */
+    default boolean fusesEpilogue() {
+        return false;
+    }
+
+    /**
+     * As {@link #forward(float[], int, float[], float[])}, then {@code epilogue} on every output
+     * pixel; an algorithm that {@link #fusesEpilogue() fuses} it applies it to each block of output
+     * right after computing it, with the same bits as a pass afterwards. The default computes the
+     * output, then applies the epilogue over all of it on this thread.
+     *
+     * @param x        the input batch (N, H, W, C)
+     * @param n        images N
+     * @param kernel   the kernel (kh, kw, C, F)
+     * @param y        the output (N, OH, OW, F), overwritten
+     * @param epilogue bias and activation to apply
+     */
+    default void forward(float[] x, int n, float[] kernel, float[] y, io.cnn4j.kernels.ConvEpilogue epilogue) {
+        forward(x, n, kernel, y);
+        epilogue.apply(y, 0, n * shape().pixels(), shape().filters());
+    }
+
+    /**
      * Forward for an inference batch with fewer images than {@link #minImages()}, splitting each
      * image's work over the workers instead, when the algorithm can (a single image's prediction
      * would otherwise fall back to a slower algorithm); the caller uses another algorithm when this

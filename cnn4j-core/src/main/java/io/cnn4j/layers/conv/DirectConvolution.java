@@ -1,5 +1,6 @@
 package io.cnn4j.layers.conv;
 
+import io.cnn4j.kernels.ConvEpilogue;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.kernels.VectorDirectConv;
@@ -41,6 +42,7 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
     private float[] opSrc;
     private int opSrcOff;
     private int opImage;
+    private ConvEpilogue opEpilogue;
     private final Parallel.PartRange imagesBody = this::imagesPart;
     private final Parallel.PartRange pixelsBody = this::pixelsPart;
     private final Parallel.PartRange gradientBody = this::gradientPart;
@@ -144,11 +146,24 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
     // x: (N, H, W, C), kernel (kh, kw, C, F) -> y: (N, OH, OW, F)
     @Override
     public void forward(float[] x, int n, float[] kernel, float[] y) {
+        forward(x, n, kernel, y, null);
+    }
+
+    @Override
+    public boolean fusesEpilogue() {
+        return true;
+    }
+
+    // x: (N, H, W, C), kernel (kh, kw, C, F) -> y: (N, OH, OW, F), epilogue (when not null) on each block of six pixels
+    @Override
+    public void forward(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue) {
         kernelLoop.pack(kernel, packedKernel);
         opX = x;
         opY = y;
+        opEpilogue = epilogue;
         parallel.forParts(n, imagesBody);
         opX = opY = null;
+        opEpilogue = null;
     }
 
     // x: (N, H, W, C), N < workers -> y: (N, OH, OW, F); each image's pixels split over the workers
@@ -180,9 +195,9 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
         for (int b = from; b < to; b++) {
             if (padded) {
                 pad(opX, b * inItem, workerPadded[part]);
-                kernelLoop.forward(workerPadded[part], 0, packedKernel, 0, pixels, opY, b * outItem, workerTile[part]);
+                kernelLoop.forward(workerPadded[part], 0, packedKernel, 0, pixels, opY, b * outItem, workerTile[part], opEpilogue);
             } else {
-                kernelLoop.forward(opX, b * inItem, packedKernel, 0, pixels, opY, b * outItem, workerTile[part]);
+                kernelLoop.forward(opX, b * inItem, packedKernel, 0, pixels, opY, b * outItem, workerTile[part], opEpilogue);
             }
         }
     }

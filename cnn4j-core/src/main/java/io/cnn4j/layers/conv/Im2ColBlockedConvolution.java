@@ -1,5 +1,6 @@
 package io.cnn4j.layers.conv;
 
+import io.cnn4j.kernels.ConvEpilogue;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Im2Col;
 import io.cnn4j.kernels.Parallel;
@@ -38,6 +39,7 @@ public final class Im2ColBlockedConvolution implements ConvolutionAlgorithm {
     private float[] opDy;
     private float[] opDx;
     private float[] opKernel;
+    private ConvEpilogue opEpilogue;
     private final Parallel.PartRange forwardBody = this::forwardPart;
     private final Parallel.PartRange backwardBody = this::backwardPart;
 
@@ -109,11 +111,24 @@ public final class Im2ColBlockedConvolution implements ConvolutionAlgorithm {
     // x: (N, H, W, C) -> y: (N, OH, OW, F)
     @Override
     public void forward(float[] x, int n, float[] kernel, float[] y) {
+        forward(x, n, kernel, y, null);
+    }
+
+    @Override
+    public boolean fusesEpilogue() {
+        return true;
+    }
+
+    // x: (N, H, W, C) -> y: (N, OH, OW, F), epilogue (when not null) on each chunk of pixels right after its GEMM
+    @Override
+    public void forward(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue) {
         opX = x;
         opY = y;
         opKernel = kernel;
+        opEpilogue = epilogue;
         parallel.forParts(n, forwardBody);
         opX = opY = opKernel = null;
+        opEpilogue = null;
     }
 
     /*
@@ -136,6 +151,9 @@ public final class Im2ColBlockedConvolution implements ConvolutionAlgorithm {
                 int q1 = Math.min(pixels, q0 + chunkPixels);
                 Im2Col.im2col(xs, b * inItem, channels, shape.gh(), shape.gw(), buf, 0, q0, q1);
                 g.sgemm(false, false, q1 - q0, filters, k, 1f, buf, 0, k, w, 0, filters, 0f, y, (b * pixels + q0) * filters, filters);
+                if (opEpilogue != null) {
+                    opEpilogue.apply(y, (b * pixels + q0) * filters, q1 - q0, filters);
+                }
             }
         }
     }

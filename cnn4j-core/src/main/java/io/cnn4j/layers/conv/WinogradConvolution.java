@@ -1,5 +1,6 @@
 package io.cnn4j.layers.conv;
 
+import io.cnn4j.kernels.ConvEpilogue;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.kernels.WinogradConv3x3;
@@ -40,6 +41,7 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     private float[] opDy;
     private float[] opDx;
     private int opImage;
+    private ConvEpilogue opEpilogue;
     private final Parallel.PartRange forwardBody = this::forwardPart;
     private final Parallel.PartRange forwardTilesBody = this::forwardTilesPart;
     private final Parallel.PartRange backwardBody = this::backwardPart;
@@ -128,11 +130,24 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     // x: (N, H, W, C), kernel (3, 3, C, F) -> y: (N, OH, OW, F)
     @Override
     public void forward(float[] x, int n, float[] kernel, float[] y) {
+        forward(x, n, kernel, y, null);
+    }
+
+    @Override
+    public boolean fusesEpilogue() {
+        return true;
+    }
+
+    // x: (N, H, W, C), kernel (3, 3, C, F) -> y: (N, OH, OW, F), epilogue (when not null) on each tile's pixels as they are written
+    @Override
+    public void forward(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue) {
         winograd.transformKernel(kernel, transformedKernel);
         opX = x;
         opY = y;
+        opEpilogue = epilogue;
         parallel.forParts(n, forwardBody);
         opX = opY = null;
+        opEpilogue = null;
     }
 
     // x: (N, H, W, C), N < workers -> y: (N, OH, OW, F); each image's tiles split over the workers
@@ -159,7 +174,7 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     private void forwardPart(int part, int from, int to) {
         int inItem = shape.inputItem(), outItem = shape.outputItem();
         for (int b = from; b < to; b++) {
-            winograd.forward(workerGemm[part], workspace[part], opX, b * inItem, transformedKernel, opY, b * outItem);
+            winograd.forward(workerGemm[part], workspace[part], opX, b * inItem, transformedKernel, opY, b * outItem, opEpilogue);
         }
     }
 
