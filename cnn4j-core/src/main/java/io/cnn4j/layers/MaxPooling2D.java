@@ -1,5 +1,6 @@
 package io.cnn4j.layers;
 
+import io.cnn4j.kernels.MaxUpdate;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.tensor.Tensor;
 
@@ -20,6 +21,11 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
     // so a batch allocates no capturing lambda.
     private final Parallel.Range forwardBody = this::forwardImages;
     private final Parallel.Range backwardBody = this::backwardImages;
+    private final Parallel.Range valuesBody = this::maxImages;
+    /** The running-maximum step of the inference forward (vector compare and blend where available). */
+    private final MaxUpdate maxUpdate = MaxUpdate.best();
+    /** Whether the last forward recorded the winning cells (training) that backward routes through. */
+    private boolean winnersFromTraining;
     private float[] in;
     private float[] dy;
 
@@ -50,18 +56,51 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         checkInput(x);
         int n = x.dim(0);
         output = outputBuffer(output, n);
-        if (argmax.length < output.size()) {
-            argmax = new int[output.size()];
-        }
         in = x.data();
-        // images in parallel (disjoint outputs)
+        // images in parallel (disjoint outputs); inference needs the maxima only, not their cells
         try {
-            parallel.forRange(n, forwardBody);
+            if (training) {
+                if (argmax.length < output.size()) {
+                    argmax = new int[output.size()];
+                }
+                parallel.forRange(n, forwardBody);
+            } else {
+                parallel.forRange(n, valuesBody);
+            }
         } finally {
             in = null; // the input is the caller's: not kept past the call
         }
+        winnersFromTraining = training;
         lastBatch = n;
         return output;
+    }
+
+    /**
+     * Inference forward over images [from, to): the same maximum as {@link #forwardImages} (the
+     * first cell as is, even NaN, a later one only when larger, so the same bits) without
+     * recording which cell won: no index array written and read back per output.
+     */
+    private void maxImages(int from, int to) {
+        float[] in = this.in, y = output.data();
+        int w = gw.in();
+        int inItem = gh.in() * w * channels;
+        int outItem = gh.out() * gw.out() * channels;
+        for (int b = from; b < to; b++) {
+            int base = b * inItem;
+            int o = b * outItem;
+            for (int oh = 0; oh < gh.out(); oh++) {
+                int h0 = rowStart(oh), h1 = rowEnd(oh);
+                for (int ow = 0; ow < gw.out(); ow++, o += channels) {
+                    int w0 = colStart(ow), w1 = colEnd(ow);
+                    System.arraycopy(in, base + (h0 * w + w0) * channels, y, o, channels);
+                    for (int h = h0; h < h1; h++) {
+                        for (int ww = (h == h0 ? w0 + 1 : w0); ww < w1; ww++) {
+                            maxUpdate.update(in, base + (h * w + ww) * channels, y, o, channels);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Forward over images [from, to) of {@link #in} into {@link #output}. */
@@ -108,6 +147,10 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
     @Override
     public Tensor backward(Tensor gradOut) {
         checkGradient(gradOut, lastBatch);
+        if (!winnersFromTraining) {
+            throw new IllegalStateException("MaxPooling2D '" + name() + "': backward needs the winning cells of a training forward "
+                    + "(forward(x, true)); the last forward was an inference one, which does not record them");
+        }
         gradInput = reuse(gradInput, lastBatch, gh.in(), gw.in(), channels);
         dy = gradOut.data();
         // images in parallel: an image's winners lie inside that image, so the writes are disjoint
