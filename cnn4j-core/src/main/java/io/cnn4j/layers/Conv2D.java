@@ -311,8 +311,13 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         float[] y = output.data();
         // a prediction on fewer images than workers splits each image over them where the
         // algorithm can (Winograd by tiles), rather than falling back to the batched im2col
-        if (!training && n < algorithm.minImages() && algorithm.forwardFewImages(x.data(), n, kernel.value(), y)) {
-            biasAndActivation(y);
+        boolean fused = epilogue != null && algorithm.fusesEpilogue();
+        if (!training && n < algorithm.minImages()
+                && (fused ? algorithm.forwardFewImages(x.data(), n, kernel.value(), y, epilogue)
+                          : algorithm.forwardFewImages(x.data(), n, kernel.value(), y))) {
+            if (!fused) {
+                biasAndActivation(y);
+            }
         } else {
             ConvolutionAlgorithm a = forBatch(n);
             if (epilogue != null && a.fusesEpilogue()) {

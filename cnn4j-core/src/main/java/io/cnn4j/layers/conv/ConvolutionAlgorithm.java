@@ -89,6 +89,26 @@ public interface ConvolutionAlgorithm {
     }
 
     /**
+     * As {@link #forwardFewImages(float[], int, float[], float[])}, then {@code epilogue} on every
+     * output pixel (applied block by block by the algorithms that {@link #fusesEpilogue() fuse} it;
+     * the default applies it afterwards on this thread).
+     *
+     * @param x        the input (N, H, W, C)
+     * @param n        the images, fewer than {@link #minImages()}
+     * @param kernel   the kernel (kh, kw, C, F)
+     * @param y        the output (N, OH, OW, F), overwritten when this returns true
+     * @param epilogue bias and activation to apply
+     * @return whether it computed y
+     */
+    default boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y, io.cnn4j.kernels.ConvEpilogue epilogue) {
+        if (!forwardFewImages(x, n, kernel, y)) {
+            return false;
+        }
+        epilogue.apply(y, 0, n * shape().pixels(), shape().filters());
+        return true;
+    }
+
+    /**
      * dz: (N, OH, OW, F) -> kernelGrad (kh, kw, C, F) += dL/dkernel, and dx: (N, H, W, C) overwritten
      * with dL/dx when {@code dx} is not null.
      *

@@ -169,8 +169,15 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
     // x: (N, H, W, C), N < workers -> y: (N, OH, OW, F); each image's pixels split over the workers
     @Override
     public boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y) {
+        return forwardFewImages(x, n, kernel, y, null);
+    }
+
+    // as above, epilogue (when not null) on each block of six pixels
+    @Override
+    public boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue) {
         kernelLoop.pack(kernel, packedKernel);
         opY = y;
+        opEpilogue = epilogue;
         int blocks = (shape.pixels() + VectorDirectConv.MR - 1) / VectorDirectConv.MR;
         for (int b = 0; b < n; b++) {
             opImage = b;
@@ -186,6 +193,7 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
             parallel.forParts(blocks, pixelsBody);
         }
         opY = opSrc = null;
+        opEpilogue = null;
         return true;
     }
 
@@ -206,7 +214,7 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
     private void pixelsPart(int part, int from, int to) {
         int q0 = Math.min(shape.pixels(), from * VectorDirectConv.MR), q1 = Math.min(shape.pixels(), to * VectorDirectConv.MR);
         if (q1 > q0) {
-            kernelLoop.forward(opSrc, opSrcOff, packedKernel, q0, q1, opY, opImage * shape.outputItem(), workerTile[part]);
+            kernelLoop.forward(opSrc, opSrcOff, packedKernel, q0, q1, opY, opImage * shape.outputItem(), workerTile[part], opEpilogue);
         }
     }
 

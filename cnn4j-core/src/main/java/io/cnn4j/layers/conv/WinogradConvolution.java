@@ -153,21 +153,29 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     // x: (N, H, W, C), N < workers -> y: (N, OH, OW, F); each image's tiles split over the workers
     @Override
     public boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y) {
+        return forwardFewImages(x, n, kernel, y, null);
+    }
+
+    // as above, epilogue (when not null) on each tile's pixels as they are written
+    @Override
+    public boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue) {
         winograd.transformKernel(kernel, transformedKernel);
         opX = x;
         opY = y;
+        opEpilogue = epilogue;
         for (int b = 0; b < n; b++) {
             opImage = b;
             parallel.forParts(winograd.tiles(), forwardTilesBody);
         }
         opX = opY = null;
+        opEpilogue = null;
         return true;
     }
 
     // tiles [from, to) of image opImage of opX -> its output blocks in opY
     private void forwardTilesPart(int part, int from, int to) {
         winograd.forwardTiles(workerGemm[part], workspace[part], opX, opImage * shape.inputItem(), transformedKernel,
-                opY, opImage * shape.outputItem(), from, to);
+                opY, opImage * shape.outputItem(), from, to, opEpilogue);
     }
 
     // images [from, to) of opX: (N, H, W, C) -> opY: (N, OH, OW, F)
