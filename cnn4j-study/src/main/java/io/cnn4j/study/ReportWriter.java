@@ -508,22 +508,7 @@ public final class ReportWriter {
                             .append(esc(captions.get(name))).append("</figcaption></figure>\n");
                 }
                 case "region" -> appendHtmlTable(h, (Table) blk[2]);
-                case "table" -> {
-                    Table t = (Table) blk[1];
-                    h.append("<table><thead><tr>");
-                    for (String c : t.header()) {
-                        h.append("<th>").append(esc(c)).append("</th>");
-                    }
-                    h.append("</tr></thead><tbody>\n");
-                    for (List<String> r : t.rows()) {
-                        h.append("<tr>");
-                        for (String c : r) {
-                            h.append("<td>").append(esc(c)).append("</td>");
-                        }
-                        h.append("</tr>\n");
-                    }
-                    h.append("</tbody></table>\n");
-                }
+                case "table" -> appendHtmlTable(h, (Table) blk[1]);
                 default -> throw new IllegalStateException("unknown block " + blk[0]);
             }
         }
