@@ -310,23 +310,17 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         output = reuse(output, n, shape.gh().out(), shape.gw().out(), filters);
         float[] y = output.data();
         // a prediction on fewer images than workers splits each image over them where the
-        // algorithm can (Winograd by tiles), rather than falling back to the batched im2col
-        boolean fused = epilogue != null && algorithm.fusesEpilogue();
-        if (!training && n < algorithm.minImages()
-                && (fused ? algorithm.forwardFewImages(x.data(), n, kernel.value(), y, epilogue)
-                          : algorithm.forwardFewImages(x.data(), n, kernel.value(), y))) {
-            if (!fused) {
-                biasAndActivation(y);
-            }
-        } else {
+        // algorithm can (Winograd by tiles), rather than falling back to the batched im2col;
+        // bias and activation go to algorithms that apply them block by block (same bits), else
+        // they take a pass of their own
+        ConvEpilogue fused = algorithm.fusesEpilogue() ? epilogue : null;
+        if (training || n >= algorithm.minImages() || !algorithm.forwardFewImages(x.data(), n, kernel.value(), y, fused)) {
             ConvolutionAlgorithm a = forBatch(n);
-            if (epilogue != null && a.fusesEpilogue()) {
-                // bias and activation applied by the algorithm to each block as it is computed (same bits)
-                a.forward(x.data(), n, kernel.value(), y, epilogue);
-            } else {
-                a.forward(x.data(), n, kernel.value(), y);
-                biasAndActivation(y);
-            }
+            fused = a.fusesEpilogue() ? epilogue : null;
+            a.forward(x.data(), n, kernel.value(), y, fused);
+        }
+        if (fused == null) {
+            biasAndActivation(y);
         }
         lastInput = x;
         return output;

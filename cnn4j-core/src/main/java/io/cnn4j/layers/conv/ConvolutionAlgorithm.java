@@ -65,11 +65,13 @@ public interface ConvolutionAlgorithm {
      * @param n        images N
      * @param kernel   the kernel (kh, kw, C, F)
      * @param y        the output (N, OH, OW, F), overwritten
-     * @param epilogue bias and activation to apply
+     * @param epilogue bias and activation to apply, or null for none
      */
     default void forward(float[] x, int n, float[] kernel, float[] y, io.cnn4j.kernels.ConvEpilogue epilogue) {
         forward(x, n, kernel, y);
-        epilogue.apply(y, 0, n * shape().pixels(), shape().filters());
+        if (epilogue != null) {
+            epilogue.apply(y, 0, n * shape().pixels(), shape().filters());
+        }
     }
 
     /**
@@ -97,14 +99,16 @@ public interface ConvolutionAlgorithm {
      * @param n        the images, fewer than {@link #minImages()}
      * @param kernel   the kernel (kh, kw, C, F)
      * @param y        the output (N, OH, OW, F), overwritten when this returns true
-     * @param epilogue bias and activation to apply
+     * @param epilogue bias and activation to apply, or null for none
      * @return whether it computed y
      */
     default boolean forwardFewImages(float[] x, int n, float[] kernel, float[] y, io.cnn4j.kernels.ConvEpilogue epilogue) {
         if (!forwardFewImages(x, n, kernel, y)) {
             return false;
         }
-        epilogue.apply(y, 0, n * shape().pixels(), shape().filters());
+        if (epilogue != null) {
+            epilogue.apply(y, 0, n * shape().pixels(), shape().filters());
+        }
         return true;
     }
 
