@@ -9,7 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * Runs loop bodies over a fixed, deterministic partition on a few daemon threads owned by this
  * instance (the caller runs part 0); no Keras counterpart. Which part does which indices depends only on the count and
  * the thread count, so a body that writes disjoint outputs per index gives the same result as
- * a serial loop.
+ * a serial loop, and one that sums per part sums the same indices every time. Bodies of the first
+ * kind can instead take their indices in chunks, each from whichever thread is free
+ * ({@link #forPartsDynamic}), which keeps both cores busy when one of them is slowed down.
  *
  * <p>A call allocates nothing: the body and its range are handed to persistent workers through
  * fields, each worker is woken by a state flip (spinning briefly, then parked) and the caller waits
@@ -58,6 +60,10 @@ public final class Parallel {
     private Range rangeBody;
     private int count;
     private int parts;
+    /** 0 for a fixed split; else the most indices a chunk of the running call has. */
+    private int grain;
+    /** The first index not yet handed out in the running call, when it goes by chunks. */
+    private final AtomicInteger nextChunk = new AtomicInteger();
     private volatile Thread caller;
 
     public Parallel(int threads) {
@@ -114,12 +120,41 @@ public final class Parallel {
 
     /** Splits [0, count) into min(threads, count) contiguous, nearly equal ranges and runs them in parallel. */
     public void forRange(int count, Range body) {
-        run(count, null, body);
+        run(count, 0, null, body);
     }
 
     /** As {@link #forRange}, telling each range its part number; part p always gets the same range for the same count. */
     public void forParts(int count, PartRange body) {
-        run(count, body, null);
+        run(count, 0, body, null);
+    }
+
+    /**
+     * As {@link #forParts}, but the indices are handed out in chunks of at most {@code grain}, in
+     * order, to whichever thread is free: the caller and the workers each take the next chunk until
+     * none is left. For bodies whose result does not depend on which thread runs an index (disjoint
+     * outputs, per-thread scratch chosen by the part number): on these VMs one vCPU at a time slows
+     * down for seconds (a neighbour on its core; measured: one part of a fixed split at 1.6× the
+     * other's time while two processes alone run at full speed), and a fixed split then waits for
+     * the slow part, while chunks let the other thread do more of the work. Not for bodies that
+     * accumulate into per-part sums: which chunks a part gets changes from call to call.
+     *
+     * @param count indices [0, count)
+     * @param grain most indices per body call, ≥ 1
+     * @param body  gets its part number (0 ≤ part &lt; threads) and a chunk [from, to)
+     */
+    public void forPartsDynamic(int count, int grain, PartRange body) {
+        if (grain < 1) {
+            throw new IllegalArgumentException("grain must be ≥ 1, got " + grain);
+        }
+        run(count, grain, body, null);
+    }
+
+    /** As {@link #forPartsDynamic} for a body that does not need its part number. */
+    public void forRangeDynamic(int count, int grain, Range body) {
+        if (grain < 1) {
+            throw new IllegalArgumentException("grain must be ≥ 1, got " + grain);
+        }
+        run(count, grain, null, body);
     }
 
     /** First index of part {@code part} of {@code parts} over [0, count). */
@@ -127,15 +162,22 @@ public final class Parallel {
         return (int) ((long) count * part / parts);
     }
 
-    private void run(int count, PartRange partBody, Range rangeBody) {
-        int parts = Math.min(threads, count);
+    /** grain 0: a fixed split into parts; grain ≥ 1: chunks of that many indices to whichever thread is free. */
+    private void run(int count, int grain, PartRange partBody, Range rangeBody) {
+        int parts = Math.min(threads, grain == 0 ? count : (int) ((count + (long) grain - 1) / grain));
         if (parts <= 0) {
             return;
         }
         if (parts == 1 || !busy.compareAndSet(false, true)) {
-            // one part, or nested in / concurrent with a running call: the same parts, here, in order
-            for (int p = 0; p < parts; p++) {
-                runPart(partBody, rangeBody, p, start(count, p, parts), start(count, p + 1, parts));
+            // one part, or nested in / concurrent with a running call: the same parts (or chunks), here, in order
+            if (grain == 0) {
+                for (int p = 0; p < parts; p++) {
+                    runPart(partBody, rangeBody, p, start(count, p, parts), start(count, p + 1, parts));
+                }
+            } else {
+                for (int from = 0; from < count; from = (int) Math.min(count, (long) from + grain)) {
+                    runPart(partBody, rangeBody, 0, from, (int) Math.min(count, (long) from + grain));
+                }
             }
             return;
         }
@@ -144,6 +186,8 @@ public final class Parallel {
             this.rangeBody = rangeBody;
             this.count = count;
             this.parts = parts;
+            this.grain = grain;
+            nextChunk.set(0);
             this.caller = Thread.currentThread();
             pending.set(parts - 1);
             boolean allStarted = true;
@@ -152,7 +196,7 @@ public final class Parallel {
                 allStarted &= !unstarted[p];
             }
             try {
-                runPart(partBody, rangeBody, 0, 0, start(count, 1, parts));
+                runShare(partBody, rangeBody, 0, count, parts, grain);
             } catch (Throwable e) {
                 failures[0] = e;
             }
@@ -162,7 +206,8 @@ public final class Parallel {
                     if (unstarted[p]) {
                         unstarted[p] = false;
                         try {
-                            runPart(partBody, rangeBody, p, start(count, p, parts), start(count, p + 1, parts));
+                            // with chunks, the caller has taken them all by now: nothing is left for p
+                            runShare(partBody, rangeBody, p, count, parts, grain);
                         } catch (Throwable e) {
                             failures[p] = e;
                         }
@@ -177,6 +222,17 @@ public final class Parallel {
             rethrowFirstFailure(parts);
         } finally {
             busy.set(false);
+        }
+    }
+
+    /** Part {@code part}'s share of the running call: its fixed range (grain 0), or chunks until none is left. */
+    private void runShare(PartRange partBody, Range rangeBody, int part, int count, int parts, int grain) {
+        if (grain == 0) {
+            runPart(partBody, rangeBody, part, start(count, part, parts), start(count, part + 1, parts));
+            return;
+        }
+        for (int from = nextChunk.getAndAdd(grain); from < count && from >= 0; from = nextChunk.getAndAdd(grain)) {
+            runPart(partBody, rangeBody, part, from, (int) Math.min(count, (long) from + grain));
         }
     }
 
@@ -265,9 +321,9 @@ public final class Parallel {
         @Override
         public void run() {
             while (awaitWork()) {
-                int c = count, n = parts;
+                int c = count, n = parts, g = grain;
                 try {
-                    runPart(partBody, rangeBody, part, start(c, part, n), start(c, part + 1, n));
+                    runShare(partBody, rangeBody, part, c, n, g);
                 } catch (Throwable e) {
                     failures[part] = e;
                 }

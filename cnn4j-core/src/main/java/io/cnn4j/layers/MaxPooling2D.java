@@ -57,15 +57,15 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         int n = x.dim(0);
         output = outputBuffer(output, n);
         in = x.data();
-        // images in parallel (disjoint outputs); inference needs the maxima only, not their cells
+        // images in parallel, each to whichever worker is free (disjoint outputs); inference needs the maxima only, not their cells
         try {
             if (training) {
                 if (argmax.length < output.size()) {
                     argmax = new int[output.size()];
                 }
-                parallel.forRange(n, forwardBody);
+                parallel.forRangeDynamic(n, 1, forwardBody);
             } else {
-                parallel.forRange(n, valuesBody);
+                parallel.forRangeDynamic(n, 1, valuesBody);
             }
         } finally {
             in = null; // the input is the caller's: not kept past the call
@@ -153,9 +153,9 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         }
         gradInput = reuse(gradInput, lastBatch, gh.in(), gw.in(), channels);
         dy = gradOut.data();
-        // images in parallel: an image's winners lie inside that image, so the writes are disjoint
+        // images in parallel, each to whichever worker is free: an image's winners lie inside that image, so the writes are disjoint
         try {
-            parallel.forRange(lastBatch, backwardBody);
+            parallel.forRangeDynamic(lastBatch, 1, backwardBody);
         } finally {
             dy = null;
         }

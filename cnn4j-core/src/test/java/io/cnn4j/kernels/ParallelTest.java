@@ -55,6 +55,76 @@ class ParallelTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 5})
+    void chunksCoverEveryIndexOnceInOrderedChunksOfAtMostTheGrain(int threads) {
+        Parallel parallel = new Parallel(threads);
+        for (int grain = 1; grain <= 4; grain++) {
+            for (int count = 0; count <= 23; count++) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(Math.max(1, count));
+                AtomicInteger badPart = new AtomicInteger(-1), badChunk = new AtomicInteger(-1);
+                int g = grain, c = count;
+                parallel.forPartsDynamic(count, grain, (part, f, t) -> {
+                    if (part < 0 || part >= threads) {
+                        badPart.set(part);
+                    }
+                    // chunks start on multiples of the grain and end at the next one or at count
+                    if (f % g != 0 || t != Math.min(f + g, c) || t <= f) {
+                        badChunk.set(f);
+                    }
+                    for (int i = f; i < t; i++) {
+                        hits.incrementAndGet(i);
+                    }
+                });
+                assertThat(badPart.get()).as("part number out of range, grain %d count %d", grain, count).isEqualTo(-1);
+                assertThat(badChunk.get()).as("chunk shape, grain %d count %d", grain, count).isEqualTo(-1);
+                for (int i = 0; i < count; i++) {
+                    assertThat(hits.get(i)).as("index %d, grain %d count %d", i, grain, count).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFreeThreadTakesTheChunksOfASlowOne() {
+        // part 0 (the caller) is held on its first chunk until the worker has done all the others: with a
+        // fixed split the worker would stop after half of them
+        Parallel parallel = new Parallel(2);
+        int count = 20;
+        AtomicIntegerArray byPart = new AtomicIntegerArray(2);
+        CountDownLatch othersDone = new CountDownLatch(count - 1);
+        parallel.forPartsDynamic(count, 1, (part, f, t) -> {
+            byPart.incrementAndGet(part);
+            if (part == 0 && byPart.get(0) == 1) {
+                try {
+                    assertThat(othersDone.await(10, TimeUnit.SECONDS)).as("the worker took the other chunks").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            } else {
+                othersDone.countDown();
+            }
+        });
+        assertThat(byPart.get(0) + byPart.get(1)).isEqualTo(count);
+        assertThat(byPart.get(1)).isGreaterThanOrEqualTo(count - 1);
+    }
+
+    @Test
+    void chunkedCallsRethrowAFailureAndRejectABadGrain() {
+        Parallel parallel = new Parallel(2);
+        assertThatThrownBy(() -> parallel.forPartsDynamic(10, 1, (part, f, t) -> {
+            if (f == 7) {
+                throw new IllegalArgumentException("index 7");
+            }
+        })).isInstanceOf(IllegalArgumentException.class).hasMessage("index 7");
+        assertThatThrownBy(() -> parallel.forRangeDynamic(10, 0, (f, t) -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grain");
+        // the instance still works after both
+        AtomicInteger sum = new AtomicInteger();
+        parallel.forRangeDynamic(10, 3, (f, t) -> sum.addAndGet(t - f));
+        assertThat(sum.get()).isEqualTo(10);
+    }
+
     @Test
     void theLowestNumberedFailureIsRethrownAfterEveryPartRan() {
         Parallel parallel = new Parallel(4);

@@ -161,7 +161,8 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
         opX = x;
         opY = y;
         opEpilogue = epilogue;
-        parallel.forParts(n, imagesBody);
+        // images to whichever worker is free: each image's output is its own, whoever computes it
+        parallel.forPartsDynamic(n, 1, imagesBody);
         opX = opY = null;
         opEpilogue = null;
     }
@@ -190,7 +191,7 @@ public final class DirectConvolution implements ConvolutionAlgorithm {
                 opSrc = x;
                 opSrcOff = b * shape.inputItem();
             }
-            parallel.forParts(blocks, pixelsBody);
+            parallel.forPartsDynamic(blocks, Math.max(1, (blocks + 4 * parallel.threads() - 1) / (4 * parallel.threads())), pixelsBody);
         }
         opY = opSrc = null;
         opEpilogue = null;

@@ -126,7 +126,8 @@ public final class Im2ColBlockedConvolution implements ConvolutionAlgorithm {
         opY = y;
         opKernel = kernel;
         opEpilogue = epilogue;
-        parallel.forParts(n, forwardBody);
+        // images to whichever worker is free: each image's output is its own, whoever computes it
+        parallel.forPartsDynamic(n, 1, forwardBody);
         opX = opY = opKernel = null;
         opEpilogue = null;
     }

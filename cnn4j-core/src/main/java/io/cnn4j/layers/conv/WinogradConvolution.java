@@ -145,7 +145,8 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
         opX = x;
         opY = y;
         opEpilogue = epilogue;
-        parallel.forParts(n, forwardBody);
+        // images to whichever worker is free: each image's output is its own, whoever computes it
+        parallel.forPartsDynamic(n, 1, forwardBody);
         opX = opY = null;
         opEpilogue = null;
     }
@@ -165,11 +166,20 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
         opEpilogue = epilogue;
         for (int b = 0; b < n; b++) {
             opImage = b;
-            parallel.forParts(winograd.tiles(), forwardTilesBody);
+            parallel.forPartsDynamic(winograd.tiles(), fewImagesGrain(winograd.tiles(), parallel.threads()), forwardTilesBody);
         }
         opX = opY = null;
         opEpilogue = null;
         return true;
+    }
+
+    /**
+     * Tiles per chunk when one image's tiles are shared out: about four chunks per worker, so a
+     * worker slowed by its neighbours hands work to the other, in whole six-tile register blocks.
+     */
+    static int fewImagesGrain(int units, int threads) {
+        int perChunk = (units + 4 * threads - 1) / (4 * threads);
+        return Math.max(6, (perChunk + 5) / 6 * 6);
     }
 
     // tiles [from, to) of image opImage of opX -> its output blocks in opY
