@@ -16,11 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Do not reference this class unless {@link VectorGemmProvider#isAvailable()} says so: it links
  * against the incubator module, which is only readable with {@code --add-modules jdk.incubator.vector}.
  *
- * <p>Threads: one call is split over a fixed partition that depends only on the shape and the thread
- * count — by rows of C, by columns of C, or, when k dwarfs both (the weight gradient of a
- * convolution, k = batch·pixels), by ranges of k whose partial products are summed in partition
- * order. So a result is bit-for-bit the same at a fixed thread count; row and column splits give
- * the same bits at any thread count. The workers are daemon threads owned by this instance that
+ * <p>Threads: one call is split by rows of C or by columns of C, in chunks of blocks taken by whichever
+ * thread is free, or, when k dwarfs both (the weight gradient of a convolution, k = batch·pixels),
+ * over a fixed partition of k whose partial products are summed in partition order. So a result is
+ * bit-for-bit the same at a fixed thread count; row and column splits give the same bits at any
+ * thread count. The workers are daemon threads owned by this instance that
  * die when idle, so a dropped instance leaves nothing behind.
  */
 public final class VectorGemm implements Gemm {
@@ -109,10 +109,10 @@ public final class VectorGemm implements Gemm {
         } else if (colBlocks >= threads && (m < n || rowBlocks < threads)) {
             // by columns when B is the bigger operand (dense layers): each thread packs only its share of B
             job.set(Job.COLUMNS, ops, m, n, k, colBlocks, kcHere, alpha, beta, c, cOff, ldc);
-            runJob();
+            runChunks(colBlocks);
         } else if (rowBlocks >= threads) {
             job.set(Job.ROWS, ops, m, n, k, rowBlocks, kcHere, alpha, beta, c, cOff, ldc);
-            runJob();
+            runChunks(rowBlocks);
         } else {
             block(ops, workspaces[0], 0, m, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
         }
@@ -134,6 +134,19 @@ public final class VectorGemm implements Gemm {
         // reduction by rows, each row summed over the partials in the same order
         job.set(Job.REDUCE, ops, m, n, k, m, kc, alpha, beta, c, cOff, ldc);
         runJob();
+    }
+
+    /**
+     * Runs a row or column split of {@link #job} in chunks of blocks, each to whichever thread is free
+     * (about four per thread): every block of C is computed alone, whoever computes it, so the bits do
+     * not depend on the split, and a thread slowed by its neighbours hands blocks to the other.
+     */
+    private void runChunks(int blocks) {
+        try {
+            parallel.forPartsDynamic(blocks, Math.max(1, (blocks + 4 * threads - 1) / (4 * threads)), job);
+        } finally {
+            job.clear();
+        }
     }
 
     /** Runs part t of {@link #job} for every thread t (part 0 on the calling thread), then drops its array references. */
@@ -180,12 +193,13 @@ public final class VectorGemm implements Gemm {
         @Override
         public void run(int t, int from, int to) {
             switch (kind) {
+                // column and row splits come in chunks [from, to) of blocks (runChunks), to whichever thread t is free
                 case COLUMNS -> {
-                    int j0 = Math.min(n, part(units, t) * NR), j1 = Math.min(n, part(units, t + 1) * NR);
+                    int j0 = Math.min(n, from * NR), j1 = Math.min(n, to * NR);
                     block(ops, workspaces[t], 0, m, j0, j1, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 case ROWS -> {
-                    int i0 = Math.min(m, part(units, t) * MR), i1 = Math.min(m, part(units, t + 1) * MR);
+                    int i0 = Math.min(m, from * MR), i1 = Math.min(m, to * MR);
                     block(ops, workspaces[t], i0, i1, 0, n, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 case DEPTH -> {
