@@ -8,30 +8,35 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link WinogradTileTransforms.Scalar}, in the same order (so the same bits), a vector of channels
  * at a time; the channels past the last whole vector go through the scalar code. Loaded by
  * reflection only when {@code jdk.incubator.vector} is readable (see {@link VectorGemmProvider}).
+ *
+ * <p>No vector crosses a method of ours: every method here takes and returns arrays only, and
+ * calls nothing but the Vector API's own (force-inlined) methods on vectors. A helper such as
+ * {@code load(a, i)} returning a vector is inlined only while C2's inlining budget of the method
+ * being compiled lasts; where it runs out (a caller compiled with this code inlined deep inside it,
+ * which depends on compile order), the helper is called and every vector it returns is a heap
+ * object: 28 boxed vectors per tile, seen in CI as 45 KB per image. {@code SteadyStateAllocationTest}
+ * also runs with no method of this package inlined anywhere (see the core pom), which such a
+ * helper fails at once.
  */
 final class VectorTileTransforms implements WinogradTileTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
-
-    private static FloatVector load(float[] a, int i) {
-        return FloatVector.fromArray(S, a, i);
-    }
 
     @Override
     public void input(float[] s, int base, int rs, int c, float[] v, int vo, int vs) {
         int e = 0;
         for (; e <= c - VL; e += VL) {
             int p = base + e;
-            FloatVector d0 = load(s, p), d1 = load(s, p + rs), d2 = load(s, p + 2 * rs), d3 = load(s, p + 3 * rs);
+            FloatVector d0 = FloatVector.fromArray(S, s, p), d1 = FloatVector.fromArray(S, s, p + rs), d2 = FloatVector.fromArray(S, s, p + 2 * rs), d3 = FloatVector.fromArray(S, s, p + 3 * rs);
             FloatVector a00 = d0.sub(d2), a10 = d1.add(d2), a20 = d2.sub(d1), a30 = d1.sub(d3);
             p += c;
-            d0 = load(s, p); d1 = load(s, p + rs); d2 = load(s, p + 2 * rs); d3 = load(s, p + 3 * rs);
+            d0 = FloatVector.fromArray(S, s, p); d1 = FloatVector.fromArray(S, s, p + rs); d2 = FloatVector.fromArray(S, s, p + 2 * rs); d3 = FloatVector.fromArray(S, s, p + 3 * rs);
             FloatVector a01 = d0.sub(d2), a11 = d1.add(d2), a21 = d2.sub(d1), a31 = d1.sub(d3);
             p += c;
-            d0 = load(s, p); d1 = load(s, p + rs); d2 = load(s, p + 2 * rs); d3 = load(s, p + 3 * rs);
+            d0 = FloatVector.fromArray(S, s, p); d1 = FloatVector.fromArray(S, s, p + rs); d2 = FloatVector.fromArray(S, s, p + 2 * rs); d3 = FloatVector.fromArray(S, s, p + 3 * rs);
             FloatVector a02 = d0.sub(d2), a12 = d1.add(d2), a22 = d2.sub(d1), a32 = d1.sub(d3);
             p += c;
-            d0 = load(s, p); d1 = load(s, p + rs); d2 = load(s, p + 2 * rs); d3 = load(s, p + 3 * rs);
+            d0 = FloatVector.fromArray(S, s, p); d1 = FloatVector.fromArray(S, s, p + rs); d2 = FloatVector.fromArray(S, s, p + 2 * rs); d3 = FloatVector.fromArray(S, s, p + 3 * rs);
             FloatVector a03 = d0.sub(d2), a13 = d1.add(d2), a23 = d2.sub(d1), a33 = d1.sub(d3);
             int q = vo + e;
             a00.sub(a02).intoArray(v, q);
@@ -66,16 +71,16 @@ final class VectorTileTransforms implements WinogradTileTransforms {
         int e = 0;
         for (; e <= f - VL; e += VL) {
             int q = mo + e;
-            FloatVector m0 = load(m, q), m1 = load(m, q + 4 * ms), m2 = load(m, q + 8 * ms), m3 = load(m, q + 12 * ms);
+            FloatVector m0 = FloatVector.fromArray(S, m, q), m1 = FloatVector.fromArray(S, m, q + 4 * ms), m2 = FloatVector.fromArray(S, m, q + 8 * ms), m3 = FloatVector.fromArray(S, m, q + 12 * ms);
             FloatVector t00 = m0.add(m1).add(m2), t10 = m1.sub(m2).sub(m3);
             q += ms;
-            m0 = load(m, q); m1 = load(m, q + 4 * ms); m2 = load(m, q + 8 * ms); m3 = load(m, q + 12 * ms);
+            m0 = FloatVector.fromArray(S, m, q); m1 = FloatVector.fromArray(S, m, q + 4 * ms); m2 = FloatVector.fromArray(S, m, q + 8 * ms); m3 = FloatVector.fromArray(S, m, q + 12 * ms);
             FloatVector t01 = m0.add(m1).add(m2), t11 = m1.sub(m2).sub(m3);
             q += ms;
-            m0 = load(m, q); m1 = load(m, q + 4 * ms); m2 = load(m, q + 8 * ms); m3 = load(m, q + 12 * ms);
+            m0 = FloatVector.fromArray(S, m, q); m1 = FloatVector.fromArray(S, m, q + 4 * ms); m2 = FloatVector.fromArray(S, m, q + 8 * ms); m3 = FloatVector.fromArray(S, m, q + 12 * ms);
             FloatVector t02 = m0.add(m1).add(m2), t12 = m1.sub(m2).sub(m3);
             q += ms;
-            m0 = load(m, q); m1 = load(m, q + 4 * ms); m2 = load(m, q + 8 * ms); m3 = load(m, q + 12 * ms);
+            m0 = FloatVector.fromArray(S, m, q); m1 = FloatVector.fromArray(S, m, q + 4 * ms); m2 = FloatVector.fromArray(S, m, q + 8 * ms); m3 = FloatVector.fromArray(S, m, q + 12 * ms);
             FloatVector t03 = m0.add(m1).add(m2), t13 = m1.sub(m2).sub(m3);
             int o = yo + e;
             t00.add(t01).add(t02).intoArray(y, o);
@@ -99,7 +104,7 @@ final class VectorTileTransforms implements WinogradTileTransforms {
         int e = 0;
         for (; e <= f - VL; e += VL) {
             int p = o + e;
-            FloatVector g00 = load(dy, p), g01 = load(dy, p + f), g10 = load(dy, p + yRow), g11 = load(dy, p + yRow + f);
+            FloatVector g00 = FloatVector.fromArray(S, dy, p), g01 = FloatVector.fromArray(S, dy, p + f), g10 = FloatVector.fromArray(S, dy, p + yRow), g11 = FloatVector.fromArray(S, dy, p + yRow + f);
             FloatVector r00 = g00, r01 = g00.add(g01), r02 = g00.sub(g01), r03 = g01.neg();
             FloatVector r10 = g10, r11 = g10.add(g11), r12 = g10.sub(g11), r13 = g11.neg();
             int q = mo + e;
@@ -145,7 +150,7 @@ final class VectorTileTransforms implements WinogradTileTransforms {
     // dV rows i (positions 4i..4i+3, vs apart) -> scratch[(4i + b)·VL] = (dV_i· Bᵀ)_b
     private static void inputGradientRows(float[] v, int q, int vs, float[] scratch) {
         for (int i = 0; i < 4; i++, q += 4 * vs) {
-            FloatVector v0 = load(v, q), v1 = load(v, q + vs), v2 = load(v, q + 2 * vs), v3 = load(v, q + 3 * vs);
+            FloatVector v0 = FloatVector.fromArray(S, v, q), v1 = FloatVector.fromArray(S, v, q + vs), v2 = FloatVector.fromArray(S, v, q + 2 * vs), v3 = FloatVector.fromArray(S, v, q + 3 * vs);
             int o = 4 * i * VL;
             v0.intoArray(scratch, o);
             v1.sub(v2).add(v3).intoArray(scratch, o + VL);
@@ -157,16 +162,12 @@ final class VectorTileTransforms implements WinogradTileTransforms {
     // scratch (4 rows × 4 columns of vectors) -> acc: column b of the tile += B applied down it
     private static void inputGradientColumns(float[] scratch, float[] acc, int p, int c, int rs) {
         for (int b = 0; b < 4; b++, p += c) {
-            FloatVector b0 = load(scratch, b * VL), b1 = load(scratch, (4 + b) * VL);
-            FloatVector b2 = load(scratch, (8 + b) * VL), b3 = load(scratch, (12 + b) * VL);
-            add(acc, p, b0);
-            add(acc, p + rs, b1.sub(b2).add(b3));
-            add(acc, p + 2 * rs, b1.add(b2).sub(b0));
-            load(acc, p + 3 * rs).sub(b3).intoArray(acc, p + 3 * rs);
+            FloatVector b0 = FloatVector.fromArray(S, scratch, b * VL), b1 = FloatVector.fromArray(S, scratch, (4 + b) * VL);
+            FloatVector b2 = FloatVector.fromArray(S, scratch, (8 + b) * VL), b3 = FloatVector.fromArray(S, scratch, (12 + b) * VL);
+            FloatVector.fromArray(S, acc, p).add(b0).intoArray(acc, p);
+            FloatVector.fromArray(S, acc, p + rs).add(b1.sub(b2).add(b3)).intoArray(acc, p + rs);
+            FloatVector.fromArray(S, acc, p + 2 * rs).add(b1.add(b2).sub(b0)).intoArray(acc, p + 2 * rs);
+            FloatVector.fromArray(S, acc, p + 3 * rs).sub(b3).intoArray(acc, p + 3 * rs);
         }
-    }
-
-    private static void add(float[] a, int i, FloatVector x) {
-        load(a, i).add(x).intoArray(a, i);
     }
 }
