@@ -8,33 +8,31 @@ package io.cnn4j.kernels;
  * bit; it saves a pass over the whole output (for the VGG-like net's first block, 39 MB read and
  * written per batch of 32).
  *
- * @param bias the bias per filter (F floats; zeros for a layer without bias and ReLU)
- * @param relu ReLU after the bias, else the bias alone
+ * @param bias   the bias per filter (F floats; zeros for a layer without bias and ReLU)
+ * @param relu   ReLU after the bias, else the bias alone
+ * @param kernel the loops that do it ({@link BiasActivation#best()} by default)
  */
-public record ConvEpilogue(float[] bias, boolean relu) {
+public record ConvEpilogue(float[] bias, boolean relu, BiasActivation kernel) {
     public ConvEpilogue {
         if (bias == null) {
             throw new IllegalArgumentException("a convolution epilogue needs a bias array (zeros when the layer has none)");
         }
+        if (kernel == null) {
+            throw new IllegalArgumentException("a convolution epilogue needs its bias-and-activation loops");
+        }
+    }
+
+    /** With the best loops for this JVM (the Vector API's where readable). */
+    public ConvEpilogue(float[] bias, boolean relu) {
+        this(bias, relu, BiasActivation.best());
     }
 
     // y: pixels [0, count) from off, F floats each -> activation(y + bias), in place
     public void apply(float[] y, int off, int count, int filters) {
-        float[] b = bias;
-        int end = off + count * filters;
         if (relu) {
-            // Math.max as in Conv2D's own pass (branch-free; NaN stays NaN)
-            for (int r = off; r < end; r += filters) {
-                for (int f = 0; f < filters; f++) {
-                    y[r + f] = Math.max(y[r + f] + b[f], 0f);
-                }
-            }
+            kernel.biasRelu(y, off, count, filters, bias);
         } else {
-            for (int r = off; r < end; r += filters) {
-                for (int f = 0; f < filters; f++) {
-                    y[r + f] += b[f];
-                }
-            }
+            kernel.bias(y, off, count, filters, bias);
         }
     }
 }

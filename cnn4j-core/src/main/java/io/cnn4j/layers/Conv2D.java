@@ -1,5 +1,6 @@
 package io.cnn4j.layers;
 
+import io.cnn4j.kernels.BiasActivation;
 import io.cnn4j.kernels.ConvEpilogue;
 import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
@@ -108,6 +109,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private ConvolutionAlgorithm algorithm;
     /** Bias and activation for algorithms that fuse them into their output pass; null when there is nothing to fuse. */
     private ConvEpilogue epilogue;
+    /** The bias-and-activation loops of the epilogue and of this layer's own pass (vector where readable). */
+    private BiasActivation biasActivation;
     /** The batched im2col, for batches with fewer images than {@code algorithm.minImages()} (or {@code algorithm} itself). */
     private ConvolutionAlgorithm smallBatches;
     private float[][] biasPartials;
@@ -269,8 +272,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         parallel = ctx.parallel();
         algorithm = ConvolutionAlgorithms.choose(shape, ctx.gemm(), parallel, ctx.conv());
         // the bias and activation the algorithms can apply block by block: ReLU (with the bias or zeros) or the bias alone
-        epilogue = activation == ActivationFunction.RELU ? new ConvEpilogue(useBias ? bias.value() : zeroBias, true)
-                : activation == ActivationFunction.LINEAR && useBias ? new ConvEpilogue(bias.value(), false) : null;
+        biasActivation = BiasActivation.best();
+        epilogue = activation == ActivationFunction.RELU ? new ConvEpilogue(useBias ? bias.value() : zeroBias, true, biasActivation)
+                : activation == ActivationFunction.LINEAR && useBias ? new ConvEpilogue(bias.value(), false, biasActivation) : null;
         smallBatches = algorithm.minImages() <= 1 ? algorithm : new Im2ColBatchedConvolution(shape, ctx.gemm(), parallel);
         return new int[]{gh.out(), gw.out(), filters};
     }
@@ -343,36 +347,19 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             return;
         }
         if (b != null) {
-            for (int r = 0; r < y.length; r += filters) {
-                for (int f = 0; f < filters; f++) {
-                    y[r + f] += b[f];
-                }
-            }
+            biasActivation.bias(y, 0, y.length / filters, filters, b);
         }
         activation.apply(y, 0, y.length, filters);
     }
 
     // rows [from, to) of opY: (rows, F) = max(opY + opBias, 0)
     private void biasReluPart(int part, int from, int to) {
-        float[] y = opY, bb = opBias;
-        // Math.max is branch-free: `v < 0 ? 0 : v` mispredicts on half the units and measured
-        // 10× slower here. The results are the same numbers (NaN stays NaN); only a −0.0 input
-        // comes out as +0.0.
-        for (int r = from * filters; r < to * filters; r += filters) {
-            for (int f = 0; f < filters; f++) {
-                y[r + f] = Math.max(y[r + f] + bb[f], 0f);
-            }
-        }
+        biasActivation.biasRelu(opY, from * filters, to - from, filters, opBias);
     }
 
     // rows [from, to) of opY: (rows, F) += opBias
     private void biasPart(int part, int from, int to) {
-        float[] y = opY, b = opBias;
-        for (int r = from * filters; r < to * filters; r += filters) {
-            for (int f = 0; f < filters; f++) {
-                y[r + f] += b[f];
-            }
-        }
+        biasActivation.bias(opY, from * filters, to - from, filters, opBias);
     }
 
     // dy: (N, OH, OW, F) -> dx: (N, H, W, C); accumulates kernel (kh, kw, C, F) and bias (F) gradients
@@ -409,19 +396,9 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
 
     // rows [from, to) of opDy: (rows, F) in place: dz = dy where opY > 0, else 0; this part's bias gradient
     private void reluBackwardPart(int part, int from, int to) {
-        float[] y = opY, dz = opDy, pdb = biasPartials[part];
+        float[] pdb = biasPartials[part];
         Arrays.fill(pdb, 0f);
-        for (int r = from * filters; r < to * filters; r += filters) {
-            for (int f = 0; f < filters; f++) {
-                // the mask 1 where y > 0, else 0, without a branch (y · MAX · MAX overflows to +∞
-                // for any positive float, denormals included); `y > 0 ? dy : 0` mispredicts on
-                // half the units. Same numbers; a masked unit gives ±0 by dy's sign.
-                float mask = Math.min(Math.max(y[r + f] * Float.MAX_VALUE * Float.MAX_VALUE, 0f), 1f);
-                float d = mask * dz[r + f];
-                dz[r + f] = d;
-                pdb[f] += d;
-            }
-        }
+        biasActivation.reluBackward(opY, opDy, from * filters, to - from, filters, pdb);
     }
 
     @Override
