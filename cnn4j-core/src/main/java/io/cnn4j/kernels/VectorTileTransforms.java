@@ -22,42 +22,47 @@ final class VectorTileTransforms implements WinogradTileTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
 
+    /*
+     * In two passes through the caller's scratch (16 vectors), a column or a row of the tile per loop
+     * step: written as one step of 16 loads, 32 operations and 16 stores, C2 (JDK 17) ran out of
+     * its budget for the Vector API intrinsics at the last stores of the method, and every vector
+     * they stored was a heap object (seen: 114 MB per batch of 32 in vgg-like's inference, in every
+     * process, after an unrelated change elsewhere shifted the budget). The same operations in the
+     * same order as one step, so the same bits.
+     */
     @Override
-    public void input(float[] s, int base, int rs, int c, float[] v, int vo, int vs) {
+    public void input(float[] s, int base, int rs, int c, float[] v, int vo, int vs, float[] scratch) {
         int e = 0;
         for (; e <= c - VL; e += VL) {
-            int p = base + e;
-            FloatVector d0 = FloatVector.fromArray(S, s, p), d1 = FloatVector.fromArray(S, s, p + rs), d2 = FloatVector.fromArray(S, s, p + 2 * rs), d3 = FloatVector.fromArray(S, s, p + 3 * rs);
-            FloatVector a00 = d0.sub(d2), a10 = d1.add(d2), a20 = d2.sub(d1), a30 = d1.sub(d3);
-            p += c;
-            d0 = FloatVector.fromArray(S, s, p); d1 = FloatVector.fromArray(S, s, p + rs); d2 = FloatVector.fromArray(S, s, p + 2 * rs); d3 = FloatVector.fromArray(S, s, p + 3 * rs);
-            FloatVector a01 = d0.sub(d2), a11 = d1.add(d2), a21 = d2.sub(d1), a31 = d1.sub(d3);
-            p += c;
-            d0 = FloatVector.fromArray(S, s, p); d1 = FloatVector.fromArray(S, s, p + rs); d2 = FloatVector.fromArray(S, s, p + 2 * rs); d3 = FloatVector.fromArray(S, s, p + 3 * rs);
-            FloatVector a02 = d0.sub(d2), a12 = d1.add(d2), a22 = d2.sub(d1), a32 = d1.sub(d3);
-            p += c;
-            d0 = FloatVector.fromArray(S, s, p); d1 = FloatVector.fromArray(S, s, p + rs); d2 = FloatVector.fromArray(S, s, p + 2 * rs); d3 = FloatVector.fromArray(S, s, p + 3 * rs);
-            FloatVector a03 = d0.sub(d2), a13 = d1.add(d2), a23 = d2.sub(d1), a33 = d1.sub(d3);
-            int q = vo + e;
-            a00.sub(a02).intoArray(v, q);
-            a01.add(a02).intoArray(v, q + vs);
-            a02.sub(a01).intoArray(v, q + 2 * vs);
-            a01.sub(a03).intoArray(v, q + 3 * vs);
-            a10.sub(a12).intoArray(v, q + 4 * vs);
-            a11.add(a12).intoArray(v, q + 5 * vs);
-            a12.sub(a11).intoArray(v, q + 6 * vs);
-            a11.sub(a13).intoArray(v, q + 7 * vs);
-            a20.sub(a22).intoArray(v, q + 8 * vs);
-            a21.add(a22).intoArray(v, q + 9 * vs);
-            a22.sub(a21).intoArray(v, q + 10 * vs);
-            a21.sub(a23).intoArray(v, q + 11 * vs);
-            a30.sub(a32).intoArray(v, q + 12 * vs);
-            a31.add(a32).intoArray(v, q + 13 * vs);
-            a32.sub(a31).intoArray(v, q + 14 * vs);
-            a31.sub(a33).intoArray(v, q + 15 * vs);
+            inputColumns(s, base + e, rs, c, scratch);
+            inputRows(scratch, v, vo + e, vs);
         }
         if (e < c) {
             Scalar.input(s, base, rs, c, v, vo, vs, e);
+        }
+    }
+
+    // column j of the tile (rows d0..d3, rs apart) -> scratch[(4i + j)·VL] = (Bᵀ d)_ij
+    private static void inputColumns(float[] s, int p, int rs, int c, float[] scratch) {
+        for (int j = 0; j < 4; j++, p += c) {
+            FloatVector d0 = FloatVector.fromArray(S, s, p), d1 = FloatVector.fromArray(S, s, p + rs);
+            FloatVector d2 = FloatVector.fromArray(S, s, p + 2 * rs), d3 = FloatVector.fromArray(S, s, p + 3 * rs);
+            d0.sub(d2).intoArray(scratch, j * VL);
+            d1.add(d2).intoArray(scratch, (4 + j) * VL);
+            d2.sub(d1).intoArray(scratch, (8 + j) * VL);
+            d1.sub(d3).intoArray(scratch, (12 + j) * VL);
+        }
+    }
+
+    // row i of Bᵀ d (scratch) -> v at positions 4i..4i+3 (vs apart) = (Bᵀ d B)_i
+    private static void inputRows(float[] scratch, float[] v, int q, int vs) {
+        for (int i = 0; i < 4; i++, q += 4 * vs) {
+            FloatVector a0 = FloatVector.fromArray(S, scratch, 4 * i * VL), a1 = FloatVector.fromArray(S, scratch, (4 * i + 1) * VL);
+            FloatVector a2 = FloatVector.fromArray(S, scratch, (4 * i + 2) * VL), a3 = FloatVector.fromArray(S, scratch, (4 * i + 3) * VL);
+            a0.sub(a2).intoArray(v, q);
+            a1.add(a2).intoArray(v, q + vs);
+            a2.sub(a1).intoArray(v, q + 2 * vs);
+            a1.sub(a3).intoArray(v, q + 3 * vs);
         }
     }
 

@@ -50,7 +50,7 @@ public final class WinogradConv3x3 {
             m = new float[16 * w.chunk * w.filters];
             padded = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
             paddedGradient = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
-            // 16 vectors for the vector input-gradient transform: enough up to 2048-bit vectors
+            // 16 vectors for the vector input and input-gradient transforms: enough up to 2048-bit vectors
             scratch = new float[16 * 64];
         }
     }
@@ -327,7 +327,7 @@ public final class WinogradConv3x3 {
         for (int t = t0; t < t1; t++) {
             int ty = t / tileCols, tx = t - ty * tileCols;
             transforms.input(src, srcOff + 2 * ty * rowStride + 2 * tx * channels, rowStride, channels,
-                    ws.v, (t - t0) * channels, chunk * channels);
+                    ws.v, (t - t0) * channels, chunk * channels, ws.scratch);
         }
     }
 

@@ -15,8 +15,8 @@ import java.lang.reflect.Constructor;
  */
 public interface WinogradTileTransforms {
 
-    // src: 4×4 pixels of c channels at base (rows rowStride apart) -> v[vo + ξ·vs + e] = (Bᵀ d B)_ξ
-    void input(float[] src, int base, int rowStride, int c, float[] v, int vo, int vs);
+    // src: 4×4 pixels of c channels at base (rows rowStride apart) -> v[vo + ξ·vs + e] = (Bᵀ d B)_ξ; scratch: room for 16 vectors
+    void input(float[] src, int base, int rowStride, int c, float[] v, int vo, int vs, float[] scratch);
 
     // m[mo + ξ·ms + e], f channels -> y: the rows×cols (1 or 2 each) top-left part of Aᵀ M A, at yo (rows yRow apart)
     void output(float[] m, int mo, int ms, int f, float[] y, int yo, int yRow, int rows, int cols);
@@ -43,7 +43,7 @@ public interface WinogradTileTransforms {
     /** Plain loops; the reference, and the vector version's tail (channels from {@code e0} on). */
     final class Scalar implements WinogradTileTransforms {
         @Override
-        public void input(float[] src, int base, int rowStride, int c, float[] v, int vo, int vs) {
+        public void input(float[] src, int base, int rowStride, int c, float[] v, int vo, int vs, float[] scratch) {
             input(src, base, rowStride, c, v, vo, vs, 0);
         }
 
