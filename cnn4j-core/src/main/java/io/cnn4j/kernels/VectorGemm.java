@@ -319,12 +319,18 @@ public final class VectorGemm implements Gemm {
     private static void rowTimesBlock(Operands ops, int i, int j0, int j1, int p0, int p1, boolean store, float[] c, int cRow) {
         float[] a = ops.a(), b = ops.b;
         int aIdx = ops.aIndex(i, p0), ks = ops.depthStride(), ldb = ops.ldb, bRow = ops.bOff + p0 * ldb;
+        if (store) {
+            // chains from +0 read from C rather than `store ? zero : load`: a vector chosen by a branch
+            // is a phi, which C2 may box (as it did in the Winograd edge tiles). Same bits: the
+            // loaded +0 is the zero vector's value
+            java.util.Arrays.fill(c, cRow + j0, cRow + j1, 0f);
+        }
         int j = j0;
         for (; j + 4 * VL <= j1; j += 4 * VL) {
-            FloatVector c0 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j);
-            FloatVector c1 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j + VL);
-            FloatVector c2 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j + 2 * VL);
-            FloatVector c3 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j + 3 * VL);
+            FloatVector c0 = FloatVector.fromArray(SPECIES, c, cRow + j);
+            FloatVector c1 = FloatVector.fromArray(SPECIES, c, cRow + j + VL);
+            FloatVector c2 = FloatVector.fromArray(SPECIES, c, cRow + j + 2 * VL);
+            FloatVector c3 = FloatVector.fromArray(SPECIES, c, cRow + j + 3 * VL);
             for (int p = p0, ai = aIdx, bi = bRow + j; p < p1; p++, ai += ks, bi += ldb) {
                 FloatVector av = FloatVector.broadcast(SPECIES, a[ai]);
                 c0 = av.fma(FloatVector.fromArray(SPECIES, b, bi), c0);
@@ -338,7 +344,7 @@ public final class VectorGemm implements Gemm {
             c3.intoArray(c, cRow + j + 3 * VL);
         }
         for (; j + VL <= j1; j += VL) {
-            FloatVector c0 = store ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, c, cRow + j);
+            FloatVector c0 = FloatVector.fromArray(SPECIES, c, cRow + j);
             for (int p = p0, ai = aIdx, bi = bRow + j; p < p1; p++, ai += ks, bi += ldb) {
                 c0 = FloatVector.broadcast(SPECIES, a[ai]).fma(FloatVector.fromArray(SPECIES, b, bi), c0);
             }
