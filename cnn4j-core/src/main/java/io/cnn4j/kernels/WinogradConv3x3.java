@@ -44,6 +44,8 @@ public final class WinogradConv3x3 {
     /** Per-thread buffers. */
     public static final class Workspace {
         final float[] v, m, padded, paddedGradient, scratch;
+        /** One output tile (2 × 2 × F) before it is max-pooled ({@link #forwardMaxPooled}). */
+        final float[] tile;
 
         private Workspace(WinogradConv3x3 w) {
             v = new float[16 * w.chunk * w.channels];
@@ -52,6 +54,7 @@ public final class WinogradConv3x3 {
             paddedGradient = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
             // 16 vectors for the vector input and input-gradient transforms: enough up to 2048-bit vectors
             scratch = new float[16 * 64];
+            tile = new float[4 * w.filters];
         }
     }
 
@@ -117,7 +120,7 @@ public final class WinogradConv3x3 {
         long perTile = 16L * (channels + filters);
         long chunk = Math.min(tiles, Math.max(6, CHUNK_BUDGET / perTile / 6 * 6));
         long padded = inPlace ? 0 : 2 * paddedHeight * paddedWidth * channels;
-        return chunk * perTile + padded + 16 * 64;
+        return chunk * perTile + padded + 16 * 64 + 4L * filters;
     }
 
     public Workspace newWorkspace() {
@@ -241,6 +244,49 @@ public final class WinogradConv3x3 {
                         u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
             }
             outputTransform(ws, t0, t1, y, yOff, epilogue);
+        }
+    }
+
+    /**
+     * The forward pass followed by a 2×2, stride-2, valid max pooling, without writing the
+     * convolution's output: each full 2×2 output tile, after {@code epilogue} (when not null), goes
+     * straight to its pooled pixel. The pooled values have the bits of this forward followed by
+     * {@code MaxPooling2D}'s inference pass: the same tile values, and the same window order and
+     * rule (the first cell as is, a later one only when larger, {@link MaxUpdate}). A cropped edge
+     * tile (odd output size) is the row or column valid pooling drops.
+     *
+     * x: image (H, W, C) at xOff, u: (16, C, F) -> pooled: (OH / 2, OW / 2, F) at pOff, overwritten
+     */
+    public void forwardMaxPooled(Gemm gemm, Workspace ws, float[] x, int xOff, float[] u, float[] pooled, int pOff,
+                                 ConvEpilogue epilogue, MaxUpdate maxUpdate) {
+        float[] src = inPlace ? x : pad(x, xOff, ws.padded);
+        int srcOff = inPlace ? xOff : 0;
+        int rowStride = (inPlace ? width : paddedWidth) * channels;
+        for (int t0 = 0; t0 < tiles; t0 += chunk) {
+            int t1 = Math.min(tiles, t0 + chunk), nt = t1 - t0;
+            inputTransform(src, srcOff, rowStride, t0, t1, ws);
+            for (int xi = 0; xi < 16; xi++) {
+                gemm.sgemm(false, false, nt, filters, channels, 1f, ws.v, xi * chunk * channels, channels,
+                        u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
+            }
+            int pooledRows = outHeight / 2, pooledCols = outWidth / 2;
+            float[] tile = ws.tile;
+            for (int t = t0; t < t1; t++) {
+                int ty = t / tileCols, tx = t - ty * tileCols;
+                if (ty >= pooledRows || tx >= pooledCols) {
+                    continue;
+                }
+                // the tile's pixels (0,0), (0,1), (1,0), (1,1), F floats each
+                transforms.output(ws.m, (t - t0) * filters, chunk * filters, filters, tile, 0, 2 * filters, 2, 2);
+                if (epilogue != null) {
+                    epilogue.apply(tile, 0, 4, filters);
+                }
+                int o = pOff + (ty * pooledCols + tx) * filters;
+                System.arraycopy(tile, 0, pooled, o, filters);
+                maxUpdate.update(tile, filters, pooled, o, filters);
+                maxUpdate.update(tile, 2 * filters, pooled, o, filters);
+                maxUpdate.update(tile, 3 * filters, pooled, o, filters);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.cnn4j.layers;
 
 import io.cnn4j.kernels.BiasActivation;
 import io.cnn4j.kernels.ConvEpilogue;
+import io.cnn4j.kernels.MaxUpdate;
 import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.kernels.Parallel;
@@ -111,6 +112,8 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private ConvEpilogue epilogue;
     /** The bias-and-activation loops of the epilogue and of this layer's own pass (vector where readable). */
     private BiasActivation biasActivation;
+    /** Max pooling's rule, for {@link #forwardMaxPooled}. */
+    private final MaxUpdate maxUpdate = MaxUpdate.best();
     /** The batched im2col, for batches with fewer images than {@code algorithm.minImages()} (or {@code algorithm} itself). */
     private ConvolutionAlgorithm smallBatches;
     private float[][] biasPartials;
@@ -328,6 +331,34 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
         }
         lastInput = x;
         return output;
+    }
+
+    /**
+     * Inference through this layer and the 2×2 max pooling right after it in one pass, where the
+     * algorithm can (Winograd: each output tile is one pooling window): the pooled values go to
+     * {@code pool}'s output, this layer's own output is not written. The same bits as
+     * {@link #forward} then {@code pool.forward}, both in inference. Called by
+     * {@code Sequential.forward} for inference.
+     *
+     * @param x    the input (N, H, W, C)
+     * @param pool the MaxPooling2D that follows this layer
+     * @return the pool's output (N, OH / 2, OW / 2, F), or null when this layer cannot do it (the
+     *         caller then runs both layers)
+     */
+    public Tensor forwardMaxPooled(Tensor x, MaxPooling2D pool) {
+        checkInput(x);
+        int n = x.dim(0);
+        // ReLU or nothing after the bias: what the epilogue covers before the maximum is taken
+        if ((activation != ActivationFunction.RELU && activation != ActivationFunction.LINEAR) || !pool.isTwoByTwoValid()
+                || n < algorithm.minImages() || !algorithm.fusesEpilogue()) {
+            return null;
+        }
+        Tensor pooled = pool.inferenceOutput(n);
+        if (!algorithm.forwardMaxPooled(x.data(), n, kernel.value(), pooled.data(), epilogue, maxUpdate)) {
+            return null;
+        }
+        lastInput = x;
+        return pooled;
     }
 
     // y: (N, OH, OW, F) in place, y = activation(y + bias), one pass for relu and linear

@@ -1,6 +1,7 @@
 package io.cnn4j.layers;
 
 import io.cnn4j.kernels.MaxUpdate;
+import io.cnn4j.kernels.Padding;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.tensor.Tensor;
 
@@ -48,6 +49,33 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         // the model's workers (one thread beside a backend whose threads spin between calls)
         parallel = ctx.parallel();
         return out;
+    }
+
+    /**
+     * Whether this pool is the one a Winograd F(2×2, 3×3) convolution before it can take over in
+     * inference: 2×2 windows, stride 2, valid padding, so each window is one output tile.
+     *
+     * @return true for pool (2, 2), strides (2, 2), padding valid
+     */
+    public boolean isTwoByTwoValid() {
+        requireBuilt();
+        return poolSize[0] == 2 && poolSize[1] == 2 && gh.stride() == 2 && gw.stride() == 2 && padding == Padding.VALID;
+    }
+
+    /**
+     * The output an inference forward of n images writes (this layer's reused buffer), for a
+     * convolution that pools into it directly; from here on the layer is as after that forward
+     * (an inference one: no winning cells for backward).
+     *
+     * @param n images
+     * @return (n, OH, OW, C), to be overwritten by the caller
+     */
+    public Tensor inferenceOutput(int n) {
+        requireBuilt();
+        output = outputBuffer(output, n);
+        winnersFromTraining = false;
+        lastBatch = n;
+        return output;
     }
 
     // x: (N, H, W, C) -> y: (N, OH, OW, C)

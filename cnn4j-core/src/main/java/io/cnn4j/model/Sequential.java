@@ -6,7 +6,9 @@ import io.cnn4j.layers.AbstractLayer;
 import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.layers.BuildContext;
+import io.cnn4j.layers.Conv2D;
 import io.cnn4j.layers.Layer;
+import io.cnn4j.layers.MaxPooling2D;
 import io.cnn4j.layers.Parameter;
 import io.cnn4j.layers.Stochastic;
 import io.cnn4j.losses.Loss;
@@ -624,7 +626,17 @@ public final class Sequential {
         Tensor h = x;
         // indexed loops here and in backward: these run per batch, and an iterator is an allocation
         for (int i = 0; i < layers.size(); i++) {
-            h = layers.get(i).forward(h, training);
+            Layer layer = layers.get(i);
+            // inference: a convolution and the 2×2 max pool after it in one pass where it can (same bits)
+            if (!training && layer instanceof Conv2D conv && i + 1 < layers.size() && layers.get(i + 1) instanceof MaxPooling2D pool) {
+                Tensor pooled = conv.forwardMaxPooled(h, pool);
+                if (pooled != null) {
+                    h = pooled;
+                    i++;
+                    continue;
+                }
+            }
+            h = layer.forward(h, training);
         }
         return h;
     }

@@ -113,6 +113,25 @@ public interface ConvolutionAlgorithm {
     }
 
     /**
+     * Inference: the forward pass, the epilogue, then a 2×2, stride-2, valid max pooling, written
+     * straight into the pooled output without the convolution's own (for a Conv2D followed by such
+     * a MaxPooling2D; the same bits as the two layers one after the other). Algorithms that cannot
+     * return false and the caller runs the layers one after the other.
+     *
+     * @param x         the input (N, H, W, C)
+     * @param n         the images, at least {@link #minImages()}
+     * @param kernel    the kernel (kh, kw, C, F)
+     * @param pooled    the pooled output (N, OH / 2, OW / 2, F), overwritten when this returns true
+     * @param epilogue  bias and activation, or null for none
+     * @param maxUpdate the max pooling's rule
+     * @return whether it computed pooled
+     */
+    default boolean forwardMaxPooled(float[] x, int n, float[] kernel, float[] pooled, io.cnn4j.kernels.ConvEpilogue epilogue,
+                                     io.cnn4j.kernels.MaxUpdate maxUpdate) {
+        return false;
+    }
+
+    /**
      * dz: (N, OH, OW, F) -> kernelGrad (kh, kw, C, F) += dL/dkernel, and dx: (N, H, W, C) overwritten
      * with dL/dx when {@code dx} is not null.
      *

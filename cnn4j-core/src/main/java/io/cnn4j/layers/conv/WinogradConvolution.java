@@ -2,6 +2,7 @@ package io.cnn4j.layers.conv;
 
 import io.cnn4j.kernels.ConvEpilogue;
 import io.cnn4j.kernels.Gemm;
+import io.cnn4j.kernels.MaxUpdate;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.kernels.WinogradConv3x3;
 import io.cnn4j.model.MemoryBudget;
@@ -42,9 +43,11 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     private float[] opDx;
     private int opImage;
     private ConvEpilogue opEpilogue;
+    private MaxUpdate opMaxUpdate;
     private final Parallel.PartRange forwardBody = this::forwardPart;
     private final Parallel.PartRange forwardTilesBody = this::forwardTilesPart;
     private final Parallel.PartRange backwardBody = this::backwardPart;
+    private final Parallel.PartRange pooledBody = this::pooledPart;
 
     /**
      * For this shape on the given workers, with one one-thread GEMM per worker.
@@ -149,6 +152,33 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
         parallel.forPartsDynamic(n, 1, forwardBody);
         opX = opY = null;
         opEpilogue = null;
+    }
+
+    // x: (N, H, W, C), kernel (3, 3, C, F) -> pooled: (N, OH / 2, OW / 2, F), the 2×2 max of each full tile after the epilogue
+    @Override
+    public boolean forwardMaxPooled(float[] x, int n, float[] kernel, float[] pooled, ConvEpilogue epilogue, MaxUpdate maxUpdate) {
+        if (n < minImages()) {
+            return false;
+        }
+        winograd.transformKernel(kernel, transformedKernel);
+        opX = x;
+        opY = pooled;
+        opEpilogue = epilogue;
+        opMaxUpdate = maxUpdate;
+        parallel.forPartsDynamic(n, 1, pooledBody);
+        opX = opY = null;
+        opEpilogue = null;
+        opMaxUpdate = null;
+        return true;
+    }
+
+    // images [from, to) of opX: (N, H, W, C) -> opY: (N, OH / 2, OW / 2, F)
+    private void pooledPart(int part, int from, int to) {
+        int inItem = shape.inputItem(), pooledItem = (shape.gh().out() / 2) * (shape.gw().out() / 2) * shape.filters();
+        for (int b = from; b < to; b++) {
+            winograd.forwardMaxPooled(workerGemm[part], workspace[part], opX, b * inItem, transformedKernel, opY, b * pooledItem,
+                    opEpilogue, opMaxUpdate);
+        }
     }
 
     // x: (N, H, W, C), N < workers -> y: (N, OH, OW, F); each image's tiles split over the workers
