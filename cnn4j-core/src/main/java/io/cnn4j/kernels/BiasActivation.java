@@ -1,7 +1,5 @@
 package io.cnn4j.kernels;
 
-import java.lang.reflect.Constructor;
-
 /**
  * The bias and activation of a convolution's output, over pixels of F floats each: the per-pixel
  * work of {@link ConvEpilogue} (fused into the algorithms' output passes) and of {@code Conv2D}'s own
@@ -28,15 +26,7 @@ public interface BiasActivation {
 
     /** The Vector API version when {@code jdk.incubator.vector} is readable, else {@link Scalar}. */
     static BiasActivation best() {
-        if (new VectorGemmProvider().isAvailable()) {
-            try {
-                Constructor<?> ctor = Class.forName("io.cnn4j.kernels.VectorBiasActivation").getDeclaredConstructor();
-                return (BiasActivation) ctor.newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new Scalar();
-            }
-        }
-        return new Scalar();
+        return VectorGemmProvider.vectorOr(BiasActivation.class, "io.cnn4j.kernels.VectorBiasActivation", Scalar::new);
     }
 
     /** Plain loops; the reference, and the vector version's tail (filters from {@code f0} on). */

@@ -1,7 +1,5 @@
 package io.cnn4j.kernels;
 
-import java.lang.reflect.Constructor;
-
 /**
  * The inner step of a max pool over NHWC channels: {@code m[i] = v[i] > m[i] ? v[i] : m[i]} for a
  * run of channels, with exactly that rule (a NaN or an equal value never replaces the running
@@ -16,15 +14,7 @@ public interface MaxUpdate {
 
     /** The Vector API form when {@code jdk.incubator.vector} is readable, else {@link Scalar}. */
     static MaxUpdate best() {
-        if (new VectorGemmProvider().isAvailable()) {
-            try {
-                Constructor<?> ctor = Class.forName("io.cnn4j.kernels.VectorMaxUpdate").getDeclaredConstructor();
-                return (MaxUpdate) ctor.newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new Scalar();
-            }
-        }
-        return new Scalar();
+        return VectorGemmProvider.vectorOr(MaxUpdate.class, "io.cnn4j.kernels.VectorMaxUpdate", Scalar::new);
     }
 
     /** Plain loop; the reference, and the vector form's tail. */

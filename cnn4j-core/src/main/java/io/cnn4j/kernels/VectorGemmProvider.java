@@ -70,6 +70,23 @@ public final class VectorGemmProvider implements GemmProvider {
         }
     }
 
+    /**
+     * An instance of the Vector API class {@code className} (no-argument constructor) as a
+     * {@code type} when {@code jdk.incubator.vector} is readable and the class links, else
+     * {@code fallback}: how the kernels with a scalar reference pick their vector form.
+     */
+    static <T> T vectorOr(Class<T> type, String className, java.util.function.Supplier<T> fallback) {
+        if (new VectorGemmProvider().isAvailable()) {
+            try {
+                Constructor<?> ctor = Class.forName(className).getDeclaredConstructor();
+                return type.cast(ctor.newInstance());
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return fallback.get();
+            }
+        }
+        return fallback.get();
+    }
+
     /** Looked up once per class loader (initialisation-on-demand holder); immutable afterwards. */
     private static final class Probe {
         static final Probe RESULT = probe();

@@ -1,7 +1,5 @@
 package io.cnn4j.kernels;
 
-import java.lang.reflect.Constructor;
-
 /**
  * The four per-tile transforms of Winograd F(2×2, 3×3), each over all channels of one tile; no Keras counterpart. Images
  * are NHWC, so a tile's channels are contiguous and each transform is a loop over them with the
@@ -29,15 +27,7 @@ public interface WinogradTileTransforms {
 
     /** The Vector API transforms when {@code jdk.incubator.vector} is readable, else {@link Scalar}. */
     static WinogradTileTransforms best() {
-        if (new VectorGemmProvider().isAvailable()) {
-            try {
-                Constructor<?> ctor = Class.forName("io.cnn4j.kernels.VectorTileTransforms").getDeclaredConstructor();
-                return (WinogradTileTransforms) ctor.newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new Scalar();
-            }
-        }
-        return new Scalar();
+        return VectorGemmProvider.vectorOr(WinogradTileTransforms.class, "io.cnn4j.kernels.VectorTileTransforms", Scalar::new);
     }
 
     /** Plain loops; the reference, and the vector version's tail (channels from {@code e0} on). */
