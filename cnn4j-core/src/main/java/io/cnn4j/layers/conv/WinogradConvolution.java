@@ -144,14 +144,20 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     // x: (N, H, W, C), kernel (3, 3, C, F) -> y: (N, OH, OW, F), epilogue (when not null) on each tile's pixels as they are written
     @Override
     public void forward(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue) {
+        overImages(x, n, kernel, y, epilogue, null, forwardBody);
+    }
+
+    /** U of the kernel, then {@code body} over the n images, each to whichever worker is free (each image's output is its own, whoever computes it). */
+    private void overImages(float[] x, int n, float[] kernel, float[] y, ConvEpilogue epilogue, MaxUpdate maxUpdate, Parallel.PartRange body) {
         winograd.transformKernel(kernel, transformedKernel);
         opX = x;
         opY = y;
         opEpilogue = epilogue;
-        // images to whichever worker is free: each image's output is its own, whoever computes it
-        parallel.forPartsDynamic(n, 1, forwardBody);
+        opMaxUpdate = maxUpdate;
+        parallel.forPartsDynamic(n, 1, body);
         opX = opY = null;
         opEpilogue = null;
+        opMaxUpdate = null;
     }
 
     // x: (N, H, W, C), kernel (3, 3, C, F) -> pooled: (N, OH / 2, OW / 2, F), the 2×2 max of each full tile after the epilogue
@@ -160,15 +166,7 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
         if (n < minImages()) {
             return false;
         }
-        winograd.transformKernel(kernel, transformedKernel);
-        opX = x;
-        opY = pooled;
-        opEpilogue = epilogue;
-        opMaxUpdate = maxUpdate;
-        parallel.forPartsDynamic(n, 1, pooledBody);
-        opX = opY = null;
-        opEpilogue = null;
-        opMaxUpdate = null;
+        overImages(x, n, kernel, pooled, epilogue, maxUpdate, pooledBody);
         return true;
     }
 
