@@ -347,6 +347,10 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
      */
     public Tensor forwardMaxPooled(Tensor x, MaxPooling2D pool) {
         checkInput(x);
+        if (!pool.isBuilt() || pool.inputDim(0) != shape.gh().out() || pool.inputDim(1) != shape.gw().out() || pool.inputDim(2) != filters) {
+            throw new IllegalArgumentException("Conv2D '" + name() + "': forwardMaxPooled needs a MaxPooling2D built on this layer's output "
+                    + Arrays.toString(outputShape()) + ", got '" + pool.name() + "'" + (pool.isBuilt() ? " built on " + Arrays.toString(pool.inputShape()) : " (not built)"));
+        }
         int n = x.dim(0);
         // ReLU or nothing after the bias: what the epilogue covers before the maximum is taken
         if ((activation != ActivationFunction.RELU && activation != ActivationFunction.LINEAR) || !pool.isTwoByTwoValid()

@@ -100,4 +100,17 @@ class Conv2DMaxPoolFusionTest {
         assertThat(((Conv2D) strideOne.layers().get(1)).forwardMaxPooled(strideOne.layers().get(0).forward(x, false),
                 (MaxPooling2D) strideOne.layers().get(2))).isNull();
     }
+
+    @Test
+    void aPoolBuiltOnAnotherShapeIsRefusedWithItsShapes() {
+        BuildContext ctx = new BuildContext(new SplittableRandom(1), Backends.select("vector", 1), 1, ConvAlgorithm.WINOGRAD, new Parallel(1));
+        Conv2D conv = new Conv2D(16, 3, 3).activation("relu");
+        conv.build(new int[]{10, 10, 16}, ctx);
+        MaxPooling2D other = new MaxPooling2D(2, 2);
+        other.build(new int[]{6, 6, 16}, ctx);
+        Tensor x = LayerTestHarness.uniform(new SplittableRandom(2), -1, 1, 2, 10, 10, 16);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> conv.forwardMaxPooled(x, other))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[8, 8, 16]").hasMessageContaining("[6, 6, 16]");
+    }
 }
