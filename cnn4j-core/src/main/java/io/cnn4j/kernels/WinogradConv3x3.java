@@ -237,13 +237,18 @@ public final class WinogradConv3x3 {
         int srcOff = inPlace ? xOff : 0;
         int rowStride = (inPlace ? width : paddedWidth) * channels;
         for (int t0 = tileFrom; t0 < tileTo; t0 += chunk) {
-            int t1 = Math.min(tileTo, t0 + chunk), nt = t1 - t0;
-            inputTransform(src, srcOff, rowStride, t0, t1, ws);
-            for (int xi = 0; xi < 16; xi++) {
-                gemm.sgemm(false, false, nt, filters, channels, 1f, ws.v, xi * chunk * channels, channels,
-                        u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
-            }
+            int t1 = Math.min(tileTo, t0 + chunk);
+            transformedProducts(gemm, ws, src, srcOff, rowStride, u, t0, t1);
             outputTransform(ws, t0, t1, y, yOff, epilogue);
+        }
+    }
+
+    // src: tiles t0..t1 of the (padded) image -> ws.m: (16, chunk, F) rows 0..t1-t0, M_ξ = V_ξ · U_ξ
+    private void transformedProducts(Gemm gemm, Workspace ws, float[] src, int srcOff, int rowStride, float[] u, int t0, int t1) {
+        inputTransform(src, srcOff, rowStride, t0, t1, ws);
+        for (int xi = 0; xi < 16; xi++) {
+            gemm.sgemm(false, false, t1 - t0, filters, channels, 1f, ws.v, xi * chunk * channels, channels,
+                    u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
         }
     }
 
@@ -263,12 +268,8 @@ public final class WinogradConv3x3 {
         int srcOff = inPlace ? xOff : 0;
         int rowStride = (inPlace ? width : paddedWidth) * channels;
         for (int t0 = 0; t0 < tiles; t0 += chunk) {
-            int t1 = Math.min(tiles, t0 + chunk), nt = t1 - t0;
-            inputTransform(src, srcOff, rowStride, t0, t1, ws);
-            for (int xi = 0; xi < 16; xi++) {
-                gemm.sgemm(false, false, nt, filters, channels, 1f, ws.v, xi * chunk * channels, channels,
-                        u, xi * channels * filters, filters, 0f, ws.m, xi * chunk * filters, filters);
-            }
+            int t1 = Math.min(tiles, t0 + chunk);
+            transformedProducts(gemm, ws, src, srcOff, rowStride, u, t0, t1);
             int pooledRows = outHeight / 2, pooledCols = outWidth / 2;
             float[] tile = ws.tile;
             for (int t = t0; t < t1; t++) {

@@ -2,7 +2,6 @@ package io.cnn4j.layers;
 
 import io.cnn4j.kernels.BiasActivation;
 import io.cnn4j.kernels.ConvEpilogue;
-import io.cnn4j.kernels.MaxUpdate;
 import io.cnn4j.kernels.ConvGeometry;
 import io.cnn4j.kernels.Padding;
 import io.cnn4j.kernels.Parallel;
@@ -112,8 +111,6 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
     private ConvEpilogue epilogue;
     /** The bias-and-activation loops of the epilogue and of this layer's own pass (vector where readable). */
     private BiasActivation biasActivation;
-    /** Max pooling's rule, for {@link #forwardMaxPooled}. */
-    private final MaxUpdate maxUpdate = MaxUpdate.best();
     /** The batched im2col, for batches with fewer images than {@code algorithm.minImages()} (or {@code algorithm} itself). */
     private ConvolutionAlgorithm smallBatches;
     private float[][] biasPartials;
@@ -358,7 +355,7 @@ public final class Conv2D extends AbstractLayer<Conv2D> {
             return null;
         }
         Tensor pooled = pool.inferenceOutput(n);
-        if (!algorithm.forwardMaxPooled(x.data(), n, kernel.value(), pooled.data(), epilogue, maxUpdate)) {
+        if (!algorithm.forwardMaxPooled(x.data(), n, kernel.value(), pooled.data(), epilogue, pool.maxUpdate())) {
             return null;
         }
         lastInput = x;

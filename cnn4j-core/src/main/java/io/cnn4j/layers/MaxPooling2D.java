@@ -62,6 +62,11 @@ public final class MaxPooling2D extends Pooling2D<MaxPooling2D> {
         return poolSize[0] == 2 && poolSize[1] == 2 && gh.stride() == 2 && gw.stride() == 2 && padding == Padding.VALID;
     }
 
+    /** This pool's rule for a larger value (vector or scalar), for a convolution that pools into its output. */
+    MaxUpdate maxUpdate() {
+        return maxUpdate;
+    }
+
     /**
      * The output an inference forward of n images writes (this layer's reused buffer), for a
      * convolution that pools into it directly; from here on the layer is as after that forward
