@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.cnn4j.kernels.Backends;
 import io.cnn4j.kernels.CpuModel;
+import io.cnn4j.kernels.KernelTuning;
 import io.cnn4j.kernels.FmaPeak;
 import io.cnn4j.kernels.VectorGemmProvider;
 import io.cnn4j.kernels.Gemm;
@@ -141,6 +142,7 @@ public final class BenchCommand implements Callable<Integer> {
         res.put("batch", batch);
         res.put("threads", nThreads);
         res.put("backend", gemm.name());
+        res.put("kernel_tuning", tuning(gemm, nThreads));
         Map<String, String> algorithms = new LinkedHashMap<>();
         for (Layer l : net.layers()) {
             if (l instanceof Conv2D c) {
@@ -504,6 +506,17 @@ public final class BenchCommand implements Callable<Integer> {
         return new Tensor(v, n, classes);
     }
 
+    /** The block sizes the backend runs with and where they came from (the tuning file, a measurement now, the defaults). */
+    private static Map<String, Object> tuning(Gemm gemm, int threads) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        KernelTuning t = gemm.tuning();
+        m.put("gemm_kc", t.gemmKc());
+        m.put("gemm_nc", t.gemmNc());
+        m.put("winograd_chunk_floats", t.winogradChunkFloats());
+        m.put("source", "vector".equals(gemm.name()) ? new VectorGemmProvider().choose(threads).source() : "defaults (backend " + gemm.name() + ")");
+        return m;
+    }
+
     private static String percent(Map<String, Object> row, String key) {
         return row.get(key) instanceof Double d ? String.format(Locale.ROOT, " (%4.0f%%)", 100 * d) : "        ";
     }
@@ -516,6 +529,9 @@ public final class BenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "forward: %.1f MFLOP per image (direct convolution; GFLOP/s below count these)%n",
                 (Double) res.get("forward_flops_per_image") / 1e6);
         System.out.printf(Locale.ROOT, "conv:   %s%n", res.get("conv_algorithms"));
+        Map<String, Object> tuning = (Map<String, Object>) res.get("kernel_tuning");
+        System.out.printf(Locale.ROOT, "tuning: GEMM kc %s, nc %s, Winograd chunk %s floats (%s)%n", tuning.get("gemm_kc"),
+                tuning.get("gemm_nc"), tuning.get("winograd_chunk_floats"), tuning.get("source"));
         for (String what : List.of("train", "infer")) {
             Map<String, Object> m = (Map<String, Object>) res.get(what);
             if (m != null) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 StudyCommand.class,
                 ReportCommand.class,
                 BenchCommand.class,
+                TuneCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

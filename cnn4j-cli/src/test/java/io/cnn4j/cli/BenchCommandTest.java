@@ -26,6 +26,10 @@ class BenchCommandTest {
         JsonNode r = new ObjectMapper().readTree(Files.readString(out));
         assertThat(r.get("backend").asText()).isEqualTo("vector");
         assertThat(r.get("threads").asInt()).isEqualTo(2);
+        // tests run with cnn4j.tune=off (the parent pom): the defaults, and the output says so
+        JsonNode tuning = r.get("kernel_tuning");
+        assertThat(tuning.get("gemm_kc").asInt()).isEqualTo(io.cnn4j.kernels.KernelTuning.DEFAULTS.gemmKc());
+        assertThat(tuning.get("source").asText()).contains("cnn4j.tune=off");
         for (String mode : List.of("train", "infer")) {
             JsonNode m = r.get(mode);
             assertThat(m.get("images_per_s_all")).hasSize(3);

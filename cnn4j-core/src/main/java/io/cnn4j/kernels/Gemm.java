@@ -36,6 +36,15 @@ public interface Gemm {
         return false;
     }
 
+    /**
+     * The block sizes this instance runs with (per-CPU tuned for the vector backend, {@link
+     * KernelTuner}); layers that block their own loops around the GEMM (Winograd's chunks of
+     * tiles) take theirs from here too. Never changes a result's bits.
+     */
+    default KernelTuning tuning() {
+        return KernelTuning.DEFAULTS;
+    }
+
     /** Plain row-major C = A·B with packed strides (lda = k, ldb = n, ldc = n). */
     default void multiply(int m, int n, int k, float[] a, float[] b, float[] c) {
         sgemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);

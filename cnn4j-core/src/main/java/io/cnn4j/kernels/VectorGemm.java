@@ -32,8 +32,15 @@ public final class VectorGemm implements Gemm {
     static final int NR = 2 * VL;
     /** Below this many multiply-adds a call runs on the calling thread alone. */
     private static final long PARALLEL_THRESHOLD = 1L << 18;
+    /**
+     * The k blocking that fixes where a depth split ({@link #splitDepth}) cuts k between threads:
+     * fixed rather than the tuned kc, because the cut decides which partial sums are added, and so
+     * the bits; kc only blocks the loop inside each thread's range, which does not.
+     */
+    private static final int DEPTH_SPLIT_BLOCK = 320;
 
     private final int threads;
+    private final KernelTuning tuning;
     private final int kc;
     private final int nc;
     private final Workspace[] workspaces;
@@ -43,17 +50,23 @@ public final class VectorGemm implements Gemm {
 
     /** A backend using up to {@code threads} threads per call, with default block sizes. */
     public VectorGemm(int threads) {
-        this(threads, 320, 512);
+        this(threads, KernelTuning.DEFAULTS);
     }
 
-    /** Block sizes kc (depth of a packed B block) and nc (its columns, rounded to NR). */
+    /** Block sizes kc and nc, the Winograd chunk at its default (tests: small blocks reach every edge path). */
     VectorGemm(int threads, int kc, int nc) {
+        this(threads, new KernelTuning(kc, nc, KernelTuning.DEFAULTS.winogradChunkFloats()));
+    }
+
+    /** With the given block sizes: kc (depth of a packed B block) and nc (its columns, rounded to NR). */
+    public VectorGemm(int threads, KernelTuning tuning) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
         }
         this.threads = threads;
-        this.kc = kc;
-        this.nc = Math.max(NR, nc / NR * NR);
+        this.tuning = tuning;
+        this.kc = tuning.gemmKc();
+        this.nc = Math.max(NR, tuning.gemmNc() / NR * NR);
         this.workspaces = new Workspace[threads];
         for (int t = 0; t < threads; t++) {
             workspaces[t] = new Workspace();
@@ -73,7 +86,12 @@ public final class VectorGemm implements Gemm {
     /** A one-thread instance with the same blocking, for callers that run several products side by side. */
     @Override
     public Gemm forOneThread() {
-        return new VectorGemm(1, kc, nc);
+        return new VectorGemm(1, tuning);
+    }
+
+    @Override
+    public KernelTuning tuning() {
+        return tuning;
     }
 
     /** The vector width in floats (16 with AVX-512, 8 with AVX2). */
@@ -102,10 +120,11 @@ public final class VectorGemm implements Gemm {
         // second pass would cost almost as much C traffic as the first
         int kBlocks = (k + kc - 1) / kc;
         int kcHere = (k + kBlocks - 1) / kBlocks;
+        int splitBlocks = (k + DEPTH_SPLIT_BLOCK - 1) / DEPTH_SPLIT_BLOCK;
         if (threads == 1 || work < PARALLEL_THRESHOLD) {
             block(ops, workspaces[0], 0, m, 0, n, 0, k, kcHere, alpha, beta, c, cOff, ldc);
-        } else if (k >= 4L * Math.max(m, n) && kBlocks >= 2 * threads) {
-            splitDepth(ops, m, n, k, kBlocks, kcHere, alpha, beta, c, cOff, ldc);
+        } else if (k >= 4L * Math.max(m, n) && splitBlocks >= 2 * threads) {
+            splitDepth(ops, m, n, k, splitBlocks, (k + splitBlocks - 1) / splitBlocks, kcHere, alpha, beta, c, cOff, ldc);
         } else if (colBlocks >= threads && (m < n || rowBlocks < threads)) {
             // by columns when B is the bigger operand (dense layers): each thread packs only its share of B
             job.set(Job.COLUMNS, ops, m, n, k, colBlocks, kcHere, alpha, beta, c, cOff, ldc);
@@ -123,13 +142,18 @@ public final class VectorGemm implements Gemm {
         return (int) ((long) units * t / threads);
     }
 
-    /** Each thread multiplies a range of k into its own m×n buffer; the buffers are then summed in thread order. */
-    private void splitDepth(Operands ops, int m, int n, int k, int kBlocks, int kc, float alpha, float beta,
+    /**
+     * Each thread multiplies a range of k into its own m×n buffer; the buffers are then summed in
+     * thread order. The ranges are whole blocks of {@code splitBlock} (from the fixed
+     * {@link #DEPTH_SPLIT_BLOCK}); inside its range a thread blocks k by the tuned {@code kc}.
+     */
+    private void splitDepth(Operands ops, int m, int n, int k, int splitBlocks, int splitBlock, int kc, float alpha, float beta,
                             float[] c, int cOff, int ldc) {
         for (Workspace w : workspaces) {
             w.ensurePartial(m * n);
         }
-        job.set(Job.DEPTH, ops, m, n, k, kBlocks, kc, alpha, beta, c, cOff, ldc);
+        job.set(Job.DEPTH, ops, m, n, k, splitBlocks, kc, alpha, beta, c, cOff, ldc);
+        job.splitBlock = splitBlock;
         runJob();
         // reduction by rows, each row summed over the partials in the same order
         job.set(Job.REDUCE, ops, m, n, k, m, kc, alpha, beta, c, cOff, ldc);
@@ -167,6 +191,8 @@ public final class VectorGemm implements Gemm {
         private int kind;
         private Operands ops;
         private int m, n, k, units, kc, cOff, ldc;
+        /** k per unit of a depth split (the units are blocks of k, cut independently of kc). */
+        private int splitBlock;
         private float alpha, beta;
         private float[] c;
 
@@ -203,7 +229,7 @@ public final class VectorGemm implements Gemm {
                     block(ops, workspaces[t], i0, i1, 0, n, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 case DEPTH -> {
-                    int p0 = Math.min(k, part(units, t) * kc), p1 = Math.min(k, part(units, t + 1) * kc);
+                    int p0 = Math.min(k, part(units, t) * splitBlock), p1 = Math.min(k, part(units, t + 1) * splitBlock);
                     Workspace w = workspaces[t];
                     if (p1 > p0) {
                         block(ops, w, 0, m, 0, n, p0, p1, kc, 1f, 0f, w.partial, 0, n);

@@ -35,16 +35,61 @@ public final class VectorGemmProvider implements GemmProvider {
         return Probe.RESULT.reason;
     }
 
+    /** With the block sizes for this CPU ({@link KernelTuner}: from the tuning file, measured on first use, or the defaults). */
     @Override
     public Gemm create(int threads) {
-        Constructor<?> ctor = Probe.RESULT.constructor;
-        if (ctor == null) {
-            throw new IllegalStateException("the vector GEMM backend is not available: " + Probe.RESULT.reason);
-        }
+        return create(threads, choose(threads).tuning());
+    }
+
+    /**
+     * The tuning {@link #create(int)} uses for {@code threads} threads, measuring it first when this
+     * machine has none yet (after the JIT warm-up, so it times compiled kernels).
+     */
+    public KernelTuner.Choice choose(int threads) {
+        available();
+        return KernelTuner.forThisMachine(threads, vectorLength(), t -> {
+            awaitWarmUp();
+            return create(threads, t);
+        });
+    }
+
+    /** Measures the candidates now and records the choice for this machine ({@code cnn4j tune}). */
+    public KernelTuner.Result remeasure(int threads, int rounds) throws java.io.IOException {
+        available();
+        awaitWarmUp();
+        return KernelTuner.remeasure(threads, vectorLength(), t -> create(threads, t), rounds);
+    }
+
+    /** A backend with the given block sizes. */
+    public Gemm create(int threads, KernelTuning tuning) {
+        available();
         try {
-            return (Gemm) ctor.newInstance(threads);
+            return (Gemm) Probe.RESULT.constructor.newInstance(threads, tuning);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create the vector GEMM backend", e);
+        }
+    }
+
+    private static void available() {
+        if (Probe.RESULT.constructor == null) {
+            throw new IllegalStateException("the vector GEMM backend is not available: " + Probe.RESULT.reason);
+        }
+    }
+
+    /** Floats per vector of the kernels (read through the class, which links against the module). */
+    private static int vectorLength() {
+        try {
+            return (int) Probe.RESULT.constructor.getDeclaringClass().getMethod("vectorLength").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read the vector length", e);
+        }
+    }
+
+    private static void awaitWarmUp() {
+        try {
+            Probe.RESULT.warmUp.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -92,32 +137,35 @@ public final class VectorGemmProvider implements GemmProvider {
         static final Probe RESULT = probe();
         final Constructor<?> constructor;
         final String reason;
+        /** The background JIT warm-up (a tuning measurement waits for it). */
+        final Thread warmUp;
 
-        private Probe(Constructor<?> constructor, String reason) {
+        private Probe(Constructor<?> constructor, String reason, Thread warmUp) {
             this.constructor = constructor;
             this.reason = reason;
+            this.warmUp = warmUp;
         }
 
         private static Probe probe() {
             Optional<Module> module = ModuleLayer.boot().findModule(MODULE);
             if (module.isEmpty()) {
-                return new Probe(null, "module " + MODULE + " is not readable; start java with --add-modules " + MODULE);
+                return new Probe(null, "module " + MODULE + " is not readable; start java with --add-modules " + MODULE, null);
             }
             // unnamed or named, our module must be able to read it (true for the class path's unnamed module)
             if (!VectorGemmProvider.class.getModule().canRead(module.get())) {
-                return new Probe(null, "module " + MODULE + " is present but not readable by " + VectorGemmProvider.class.getModule());
+                return new Probe(null, "module " + MODULE + " is present but not readable by " + VectorGemmProvider.class.getModule(), null);
             }
             try {
                 Class<?> impl = Class.forName(IMPLEMENTATION, true, VectorGemmProvider.class.getClassLoader());
-                Constructor<?> ctor = impl.getConstructor(int.class);
-                Gemm warm = (Gemm) ctor.newInstance(1);
+                Constructor<?> ctor = impl.getConstructor(int.class, KernelTuning.class);
+                Gemm warm = (Gemm) ctor.newInstance(1, KernelTuning.DEFAULTS);
                 // in the background: a command that never multiplies does not wait for it
                 Thread t = new Thread(() -> warmUp(warm), "cnn4j-vector-warmup");
                 t.setDaemon(true);
                 t.start();
-                return new Probe(ctor, "");
+                return new Probe(ctor, "", t);
             } catch (ReflectiveOperationException | LinkageError e) {
-                return new Probe(null, "cannot load " + IMPLEMENTATION + ": " + e);
+                return new Probe(null, "cannot load " + IMPLEMENTATION + ": " + e, null);
             }
         }
     }

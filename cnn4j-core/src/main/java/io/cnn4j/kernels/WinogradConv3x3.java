@@ -28,11 +28,11 @@ import java.util.Arrays;
  * (3, 3, C, F); transformed kernel U and its gradient (16, C, F); U's transpose (16, F, C).
  */
 public final class WinogradConv3x3 {
-    /** Floats of V plus M per chunk: 512 KB, half a Zen 4 core's L2. */
-    static final int CHUNK_BUDGET = 1 << 17;
+    /** Floats of V plus M per chunk by default: 512 KB, half a Zen 4 core's L2 (per CPU: {@link KernelTuning}). */
+    static final int CHUNK_BUDGET = KernelTuning.DEFAULTS.winogradChunkFloats();
 
     private final int height, width, channels, filters, outHeight, outWidth, padTop, padLeft;
-    private final int tileRows, tileCols, tiles, chunk;
+    private final int tileRows, tileCols, tiles, chunk, chunkFloats;
     /** Height and width of the zero-padded image that every tile reads inside of. */
     private final int paddedHeight, paddedWidth;
     /** True when every tile lies inside the image as it is (valid padding, even output size). */
@@ -68,6 +68,11 @@ public final class WinogradConv3x3 {
         this(channels, filters, gh, gw, transforms, CHUNK_BUDGET);
     }
 
+    /** With the default transforms and V plus M of a chunk at most {@code chunkBudget} floats (see below). */
+    public WinogradConv3x3(int channels, int filters, ConvGeometry gh, ConvGeometry gw, int chunkBudget) {
+        this(channels, filters, gh, gw, WinogradTileTransforms.best(), chunkBudget);
+    }
+
     /**
      * As above, with V plus M of a chunk of tiles at most {@code chunkBudget} floats: how many tiles
      * go through the 16 GEMMs at a time. It does not change the bits (each output element is the
@@ -92,9 +97,8 @@ public final class WinogradConv3x3 {
         this.paddedHeight = 2 * tileRows + 2;
         this.paddedWidth = 2 * tileCols + 2;
         this.inPlace = padTop == 0 && padLeft == 0 && paddedHeight <= height && paddedWidth <= width;
-        // a multiple of 6 tiles (the GEMM's register block), at least 6, at most the image
-        int perTile = 16 * (channels + filters);
-        this.chunk = Math.min(tiles, Math.max(6, chunkBudget / perTile / 6 * 6));
+        this.chunk = (int) chunkTiles(tiles, 16L * (channels + filters), chunkBudget);
+        this.chunkFloats = chunkBudget;
         this.kernelScratch = new float[12 * channels * filters];
     }
 
@@ -114,13 +118,28 @@ public final class WinogradConv3x3 {
      * @return the floats {@link #newWorkspace()} allocates
      */
     public static long workspaceFloats(int channels, int filters, ConvGeometry gh, ConvGeometry gw) {
+        return workspaceFloats(channels, filters, gh, gw, CHUNK_BUDGET);
+    }
+
+    /** As above, for a chunk budget of {@code chunkBudget} floats. */
+    public static long workspaceFloats(int channels, int filters, ConvGeometry gh, ConvGeometry gw, int chunkBudget) {
         long tileRows = (gh.out() + 1) / 2, tileCols = (gw.out() + 1) / 2, tiles = tileRows * tileCols;
         long paddedHeight = 2 * tileRows + 2, paddedWidth = 2 * tileCols + 2;
         boolean inPlace = gh.padBefore() == 0 && gw.padBefore() == 0 && paddedHeight <= gh.in() && paddedWidth <= gw.in();
         long perTile = 16L * (channels + filters);
-        long chunk = Math.min(tiles, Math.max(6, CHUNK_BUDGET / perTile / 6 * 6));
+        long chunk = chunkTiles(tiles, perTile, chunkBudget);
         long padded = inPlace ? 0 : 2 * paddedHeight * paddedWidth * channels;
         return chunk * perTile + padded + 16 * 64 + 4L * filters;
+    }
+
+    /** Tiles per chunk: a multiple of 6 (the GEMM's register block), at least 6, at most the image. */
+    private static long chunkTiles(long tiles, long perTile, int chunkBudget) {
+        return Math.min(tiles, Math.max(6, chunkBudget / perTile / 6 * 6));
+    }
+
+    /** The chunk budget this instance was made with (floats of V plus M). */
+    public int chunkFloats() {
+        return chunkFloats;
     }
 
     public Workspace newWorkspace() {

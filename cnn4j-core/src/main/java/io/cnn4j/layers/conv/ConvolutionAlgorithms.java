@@ -1,5 +1,7 @@
 package io.cnn4j.layers.conv;
 
+import io.cnn4j.kernels.KernelTuning;
+
 import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Gemm;
 import io.cnn4j.kernels.Parallel;
@@ -61,7 +63,8 @@ public final class ConvolutionAlgorithms {
         // the direct path's buffers plus the im2col ones it keeps for backward, at the widest vectors (16 floats)
         long bound = MemoryBudget.add(Im2ColBlockedConvolution.workspaceFloats(shape, threads), DirectConvolution.extraFloats(shape, threads, 16));
         if (WinogradConvolution.applies(shape)) {
-            bound = Math.max(bound, WinogradConvolution.workspaceFloats(shape, threads));
+            // at the largest chunk a tuning may give
+            bound = Math.max(bound, WinogradConvolution.workspaceFloats(shape, threads, KernelTuning.MAX_CHUNK_CANDIDATE));
         }
         return bound;
     }

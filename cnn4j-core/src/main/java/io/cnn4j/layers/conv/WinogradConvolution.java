@@ -69,7 +69,7 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
         this.parallel = parallel;
         int t = parallel.threads();
         workerGemm = ConvolutionAlgorithms.oneThreadGemms(gemm, first, t, "winograd");
-        winograd = new WinogradConv3x3(shape.channels(), shape.filters(), shape.gh(), shape.gw());
+        winograd = new WinogradConv3x3(shape.channels(), shape.filters(), shape.gh(), shape.gw(), gemm.tuning().winogradChunkFloats());
         workspace = new WinogradConv3x3.Workspace[t];
         workerKernelGrad = new float[t][];
         for (int i = 0; i < t; i++) {
@@ -93,14 +93,15 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
     /**
      * Floats an instance allocates for this shape and thread count, without making one.
      *
-     * @param shape   a convolution it applies to
-     * @param threads the workers
+     * @param shape       a convolution it applies to
+     * @param threads     the workers
+     * @param chunkFloats the Winograd chunk budget ({@link io.cnn4j.kernels.KernelTuning#winogradChunkFloats})
      * @return the floats, saturating
      */
-    public static long workspaceFloats(ConvolutionShape shape, int threads) {
+    public static long workspaceFloats(ConvolutionShape shape, int threads, int chunkFloats) {
         long t = Math.max(1, threads);
         long u = MemoryBudget.count(16, shape.channels(), shape.filters());
-        long perWorker = MemoryBudget.add(WinogradConv3x3.workspaceFloats(shape.channels(), shape.filters(), shape.gh(), shape.gw()), u);
+        long perWorker = MemoryBudget.add(WinogradConv3x3.workspaceFloats(shape.channels(), shape.filters(), shape.gh(), shape.gw(), chunkFloats), u);
         // per worker: tiles, padded copies and dU; once: U, Uᵀ and the kernel transforms' (12, C, F) scratch
         return MemoryBudget.add(MemoryBudget.mul(t, perWorker), MemoryBudget.add(MemoryBudget.mul(2, u), MemoryBudget.count(12, shape.channels(), shape.filters())));
     }
@@ -122,7 +123,7 @@ public final class WinogradConvolution implements ConvolutionAlgorithm {
 
     @Override
     public long workspaceFloats() {
-        return workspaceFloats(shape, parallel.threads());
+        return workspaceFloats(shape, parallel.threads(), winograd.chunkFloats());
     }
 
     @Override

@@ -1,0 +1,159 @@
+package io.cnn4j.kernels;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The tuning file (kept per CPU, checked on read, written atomically) and the measurement's choice. */
+class KernelTunerTest {
+    private static final KernelTuner.Key ZEN4 = new KernelTuner.Key("AMD EPYC | family 25 | model 17 | avx512f", 16, 2);
+    private static final KernelTuner.Key ZEN5 = new KernelTuner.Key("AMD EPYC | family 26 | model 2 | avx512f", 16, 2);
+    private static final KernelTuning TUNED = new KernelTuning(256, 1024, 1 << 16);
+
+    @TempDir
+    Path dir;
+
+    /** A measurement that counts its calls and returns {@code result}. */
+    private static KernelTuner.Measurement counting(AtomicInteger calls, KernelTuning result) {
+        return () -> {
+            calls.incrementAndGet();
+            return new KernelTuner.Result(result, List.of());
+        };
+    }
+
+    @Test
+    void measuresOnFirstUseOnlyAndKeepsOneEntryPerMachine() throws IOException {
+        Path file = dir.resolve("sub/kernel-tuning.json");
+        AtomicInteger calls = new AtomicInteger();
+        KernelTuner tuner = new KernelTuner(file);
+        assertThat(tuner.choose(ZEN4, counting(calls, TUNED)).tuning()).isEqualTo(TUNED);
+        assertThat(calls).hasValue(1);
+        assertThat(tuner.choose(ZEN4, counting(calls, KernelTuning.DEFAULTS)).tuning()).isEqualTo(TUNED);
+        assertThat(calls).hasValue(1);
+        // another CPU model is measured for itself and does not replace the first entry
+        assertThat(tuner.choose(ZEN5, counting(calls, KernelTuning.DEFAULTS)).tuning()).isEqualTo(KernelTuning.DEFAULTS);
+        assertThat(calls).hasValue(2);
+        assertThat(KernelTuner.read(file)).extracting(KernelTuner.Entry::key).containsExactly(ZEN4, ZEN5);
+        // another thread count is another entry
+        KernelTuner.Key oneThread = new KernelTuner.Key(ZEN4.cpu(), 16, 1);
+        tuner.choose(oneThread, counting(calls, KernelTuning.DEFAULTS));
+        assertThat(calls).hasValue(3);
+        assertThat(tuner.choose(ZEN4, counting(calls, KernelTuning.DEFAULTS)).source()).contains("measured 20").contains(file.toString());
+        // no temporary file left beside it
+        try (var s = Files.list(file.getParent())) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("kernel-tuning.json");
+        }
+    }
+
+    @Test
+    void storeReplacesTheMachinesEntry() throws IOException {
+        Path file = dir.resolve("t.json");
+        KernelTuner tuner = new KernelTuner(file);
+        tuner.store(ZEN4, KernelTuning.DEFAULTS);
+        tuner.store(ZEN4, TUNED);
+        assertThat(KernelTuner.read(file)).singleElement().extracting(KernelTuner.Entry::tuning).isEqualTo(TUNED);
+    }
+
+    @Test
+    void aDamagedFileIsReportedInOneLineAndMeasuredOver() throws IOException {
+        Path file = dir.resolve("t.json");
+        new KernelTuner(file).store(ZEN4, TUNED);
+        String good = Files.readString(file);
+        List<String> damaged = List.of(
+                "{ not json",
+                good.replace("\"gemmKc\" : 256", "\"gemmKc\" : 257"),              // checksum no longer matches
+                good.replace("\"version\" : 1", "\"version\" : 2"),
+                good.replace("cnn4j-kernel-tuning", "something-else"),
+                good.replace("\"threads\" : 2,", "\"threads\" : 2, \"extra\" : 1,"),
+                "[]");
+        for (String text : damaged) {
+            Files.writeString(file, text);
+            AtomicInteger calls = new AtomicInteger();
+            String err = stderrOf(() -> assertThat(new KernelTuner(file).choose(ZEN4, counting(calls, KernelTuning.DEFAULTS)).tuning())
+                    .isEqualTo(KernelTuning.DEFAULTS));
+            assertThat(calls).as(text).hasValue(1);
+            assertThat(err.strip()).as(text).startsWith("cnn4j: WARNING: kernel tuning file " + file).doesNotContain("\n");
+            // replaced by a good file with the new measurement
+            assertThat(KernelTuner.read(file)).singleElement().extracting(KernelTuner.Entry::tuning).isEqualTo(KernelTuning.DEFAULTS);
+        }
+    }
+
+    @Test
+    void aValueNoCandidateHasIsRefusedEvenWithAGoodChecksum() throws IOException {
+        Path file = dir.resolve("t.json");
+        // a block size outside the candidates, written through the writer (so the checksum is right)
+        KernelTuner.write(file, List.of(new KernelTuner.Entry(ZEN4, new KernelTuning(300, 512, 1 << 17), "2026-12-02T00:00:00Z")));
+        assertThatThrownBy(() -> KernelTuner.read(file)).hasMessageContaining("gemmKc = 300 is not one of");
+    }
+
+    @Test
+    void anOversizedFileIsNotRead() throws IOException {
+        Path file = dir.resolve("t.json");
+        Files.write(file, new byte[(int) KernelTuner.MAX_FILE_BYTES + 1]);
+        assertThatThrownBy(() -> KernelTuner.read(file)).hasMessageContaining("bytes is more than");
+    }
+
+    @Test
+    void anUnwritableFileStillGivesTheMeasurement() throws IOException {
+        Path blocker = dir.resolve("not-a-dir");
+        Files.writeString(blocker, "x");
+        Path file = blocker.resolve("kernel-tuning.json");
+        AtomicInteger calls = new AtomicInteger();
+        String[] source = new String[1];
+        String err = stderrOf(() -> source[0] = new KernelTuner(file).choose(ZEN4, counting(calls, TUNED)).source());
+        assertThat(source[0]).isEqualTo("measured now (not saved)");
+        assertThat(err).contains("cannot write kernel tuning file");
+    }
+
+    @Test
+    void policyIsAutoByDefaultAndRefusesUnknownValues() {
+        assertThat(KernelTuner.enabled((String) null)).isTrue();
+        assertThat(KernelTuner.enabled(" AUTO ")).isTrue();
+        assertThat(KernelTuner.enabled("off")).isFalse();
+        assertThatThrownBy(() -> KernelTuner.enabled("fast")).hasMessage("cnn4j.tune/CNN4J_TUNE must be auto or off, got 'fast'");
+    }
+
+    @Test
+    void theRealMeasurementTimesEveryCandidateAndChoosesAmongThem() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new VectorGemmProvider().isAvailable(), "vector backend");
+        KernelTuner.Result r = KernelTuner.measure(t -> new VectorGemm(2, t), 1);
+        assertThat(r.timings()).hasSize(KernelTuning.KC_CANDIDATES.size() + KernelTuning.NC_CANDIDATES.size()
+                + KernelTuning.CHUNK_CANDIDATES.size());
+        assertThat(r.timings()).allSatisfy(t -> assertThat(t.millis()).isPositive());
+        assertThat(KernelTuning.KC_CANDIDATES).contains(r.tuning().gemmKc());
+        assertThat(KernelTuning.NC_CANDIDATES).contains(r.tuning().gemmNc());
+        assertThat(KernelTuning.CHUNK_CANDIDATES).contains(r.tuning().winogradChunkFloats());
+        // the default is paired with itself: ratio exactly 1
+        assertThat(r.timings()).filteredOn(t -> t.knob().equals("gemmKc") && t.value() == KernelTuning.DEFAULTS.gemmKc())
+                .singleElement().extracting(KernelTuner.Timing::ratioToDefault).isEqualTo(1.0);
+    }
+
+    @Test
+    void blockSizesOutOfBoundsAreRefused() {
+        assertThatThrownBy(() -> new KernelTuning(0, 512, 1 << 17)).hasMessageContaining("gemmKc");
+        assertThatThrownBy(() -> new KernelTuning(320, 512, 1 << 30)).hasMessageContaining("winogradChunkFloats");
+    }
+
+    private static String stderrOf(Runnable r) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setErr(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+}
