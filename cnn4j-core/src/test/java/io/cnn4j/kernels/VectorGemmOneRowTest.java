@@ -54,6 +54,42 @@ class VectorGemmOneRowTest {
         }
     }
 
+    /**
+     * A long one-row product (a batch of one through the seed net's dense layer) is cut into blocks
+     * of k fixed by k alone, summed in block order: the same bits at 1, 2 and 3 threads and on
+     * every call (the blocks go to whichever thread is free), with any column count (wide
+     * 256-column groups and the columns left), A transposed or not, and beta.
+     */
+    @Property(tries = 12)
+    void aLongRowHasTheSameBitsAtEveryThreadCount(@ForAll @IntRange(min = 2 * VectorGemm.ROW_SPLIT_BLOCK, max = 40_000) int k,
+                                                 @ForAll @IntRange(min = 1, max = 600) int n, @ForAll boolean transA,
+                                                 @ForAll @IntRange(min = 0, max = 2) int betaKind,
+                                                 @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        n = Math.max(n, (1 << 18) / k + 1); // long enough for the parallel path
+        float beta = betaKind == 0 ? 0f : betaKind == 1 ? 1f : 0.5f;
+        SplittableRandom r = new SplittableRandom(seed);
+        int lda = transA ? 3 : k; // op(A) row 0: column 0 of a k × 3 A when transposed
+        float[] a = random(r, transA ? 3 * k : k), b = random(r, k * n), c0 = random(r, n);
+        float[] expected = c0.clone();
+        new ScalarGemm().sgemm(transA, false, 1, n, k, 1f, a, 0, lda, b, 0, n, beta, expected, 0, n);
+        float[] first = null;
+        for (int threads : new int[]{1, 2, 3, 2}) {
+            float[] got = c0.clone();
+            new VectorGemm(threads).sgemm(transA, false, 1, n, k, 1f, a, 0, lda, b, 0, n, beta, got, 0, n);
+            if (first == null) {
+                first = got;
+                for (int j = 0; j < n; j++) {
+                    double tol = 1e-5 * Math.sqrt(k) * Math.max(1, Math.abs(expected[j]));
+                    assertThat((double) got[j]).as("column %d vs scalar", j).isCloseTo(expected[j], org.assertj.core.data.Offset.offset(tol));
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                assertThat(Float.floatToRawIntBits(got[j])).as("column %d at %d threads", j, threads)
+                        .isEqualTo(Float.floatToRawIntBits(first[j]));
+            }
+        }
+    }
+
     private static float[] random(SplittableRandom r, int size) {
         float[] v = new float[size];
         for (int i = 0; i < size; i++) {

@@ -190,15 +190,16 @@ class SteadyStateAllocationTest {
      * layer, a 30,976-wide dense layer), a prediction and a training step on two images. The small
      * models above did not show it when C2's budget for Vector API intrinsics ran out inside the
      * Winograd input transform (its last stores boxed: 114 MB per batch of 32 in `cnn4j bench`);
-     * this shape did, at batch 2.
+     * this shape did, at batch 2. "predict-one" is a batch of one: the dense layer then takes the
+     * one-row path (k in blocks, {@code VectorGemm.rowTimesWide}: 16 vectors live at once).
      */
     @ParameterizedTest
-    @CsvSource({"predict", "train"})
+    @CsvSource({"predict", "train", "predict-one"})
     void seedNetAllocatesNothingOnceWarm(String what) {
         Sequential m = Architectures.create("vgg-like", new int[]{100, 100, 3}, 10, 0);
         m.gemm(Backends.select("vector", 1));
         m.compile(new SGD(0.01, 0.9, true, 1e-6), "categorical_crossentropy");
-        int n = 2;
+        int n = what.equals("predict-one") ? 1 : 2;
         Tensor x = ModelTestData.uniform(1, n, 100, 100, 3);
         Tensor y = ModelTestData.randomOneHot(2, n, 10);
         int steps = 5;
