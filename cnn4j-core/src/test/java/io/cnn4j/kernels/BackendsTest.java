@@ -72,7 +72,8 @@ class BackendsTest {
         }
     }
 
-    private static String captureStderr(Runnable r) {
+    /** What {@code r} writes to standard error (shared by this package's tests). */
+    static String captureStderr(Runnable r) {
         PrintStream old = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
