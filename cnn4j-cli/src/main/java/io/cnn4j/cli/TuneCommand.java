@@ -57,12 +57,13 @@ public final class TuneCommand implements Callable<Integer> {
         KernelTuner.Result r = vector.remeasure(t, rounds);
         KernelTuning d = KernelTuning.DEFAULTS;
         for (KernelTuner.Timing timing : r.timings()) {
-            int chosen = switch (timing.knob()) {
+            String knob = timing.knob().replace(" recheck", "");
+            int chosen = switch (knob) {
                 case "gemmKc" -> r.tuning().gemmKc();
                 case "gemmNc" -> r.tuning().gemmNc();
                 default -> r.tuning().winogradChunkFloats();
             };
-            int dflt = switch (timing.knob()) {
+            int dflt = switch (knob) {
                 case "gemmKc" -> d.gemmKc();
                 case "gemmNc" -> d.gemmNc();
                 default -> d.winogradChunkFloats();

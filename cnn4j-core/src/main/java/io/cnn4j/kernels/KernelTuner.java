@@ -57,7 +57,7 @@ public final class KernelTuner {
     /** The least gain (fraction of the default's time) for which a candidate replaces the default. */
     static final double MIN_GAIN = 0.05;
     /** Timed rounds of a first-use measurement ({@code cnn4j tune} may ask for more). */
-    public static final int DEFAULT_ROUNDS = 7;
+    public static final int DEFAULT_ROUNDS = 15;
     private static final int WARMUP_ROUNDS = 2;
 
     /**
@@ -326,29 +326,55 @@ public final class KernelTuner {
         for (int kc : KernelTuning.KC_CANDIDATES) {
             kcs.add(new KernelTuning(kc, d.gemmNc(), d.winogradChunkFloats()));
         }
-        int bestKc = pick(kcs, time(kcs, gemmFactory, rounds, KernelTuner::gemmProducts), d, KernelTuning::gemmKc, "gemmKc", timings);
+        int bestKc = knob(kcs, d, gemmFactory, rounds, KernelTuner::gemmProducts, KernelTuning::gemmKc, "gemmKc", timings);
         List<KernelTuning> ncs = new ArrayList<>();
         for (int nc : KernelTuning.NC_CANDIDATES) {
             ncs.add(new KernelTuning(bestKc, nc, d.winogradChunkFloats()));
         }
-        int bestNc = pick(ncs, time(ncs, gemmFactory, rounds, KernelTuner::gemmProducts),
-                new KernelTuning(bestKc, d.gemmNc(), d.winogradChunkFloats()), KernelTuning::gemmNc, "gemmNc", timings);
+        int bestNc = knob(ncs, new KernelTuning(bestKc, d.gemmNc(), d.winogradChunkFloats()), gemmFactory, rounds,
+                KernelTuner::gemmProducts, KernelTuning::gemmNc, "gemmNc", timings);
         List<KernelTuning> chunks = new ArrayList<>();
         for (int ch : KernelTuning.CHUNK_CANDIDATES) {
             chunks.add(new KernelTuning(bestKc, bestNc, ch));
         }
-        int bestChunk = pick(chunks, time(chunks, gemmFactory, rounds, KernelTuner::winogradForwards),
-                new KernelTuning(bestKc, bestNc, d.winogradChunkFloats()), KernelTuning::winogradChunkFloats, "winogradChunkFloats", timings);
+        int bestChunk = knob(chunks, new KernelTuning(bestKc, bestNc, d.winogradChunkFloats()), gemmFactory, rounds,
+                KernelTuner::winogradForwards, KernelTuning::winogradChunkFloats, "winogradChunkFloats", timings);
         return new Result(new KernelTuning(bestKc, bestNc, bestChunk), timings);
     }
 
     /**
-     * The value of the candidate with the lowest median ratio to the fallback's time in the same
-     * round (paired rounds: a slow second for the whole machine slows both), unless that ratio is
-     * above 1 − {@link #MIN_GAIN} or the candidate won fewer than three rounds in four. Otherwise
-     * the fallback's value: a choice the noise made would not be reproducible.
+     * One knob: every candidate in interleaved rounds, the best by {@link #pick}; a candidate other
+     * than the fallback must then win again, alone against the fallback in as many fresh rounds
+     * (recorded as "NAME recheck"). On these VMs a phase of a few seconds in which the machine runs
+     * slower can favour one candidate over a whole measurement: with one measurement of 7 rounds,
+     * two runs of {@code cnn4j tune} on the Zen 4 host each took a different non-default size (kc
+     * 160; Winograd chunk 65536) that the other run, and three runs of 15 rounds, rated within 4%.
      */
-    private static int pick(List<KernelTuning> candidates, double[][] roundMillis, KernelTuning fallback,
+    private static int knob(List<KernelTuning> candidates, KernelTuning fallback, Function<KernelTuning, Gemm> factory, int rounds,
+                            java.util.function.BiFunction<Gemm, Operands, Timed> workload, Function<KernelTuning, Integer> value,
+                            String name, List<Timing> timings) {
+        Operands ops = new Operands();
+        Timed[] timed = new Timed[candidates.size()];
+        for (int i = 0; i < timed.length; i++) {
+            timed[i] = workload.apply(factory.apply(candidates.get(i)), ops);
+        }
+        int best = pick(candidates, time(timed, rounds), fallback, value, name, timings);
+        int f = candidates.indexOf(fallback);
+        if (best == f) {
+            return value.apply(fallback);
+        }
+        List<KernelTuning> pair = List.of(fallback, candidates.get(best));
+        int again = pick(pair, time(new Timed[]{timed[f], timed[best]}, rounds), fallback, value, name + " recheck", timings);
+        return value.apply(pair.get(again));
+    }
+
+    /**
+     * The index of the candidate with the lowest median ratio to the fallback's time in the same
+     * round (paired rounds: a slow second for the whole machine slows both), unless that ratio is
+     * above 1 − {@link #MIN_GAIN} or the candidate won fewer than three rounds in four; then the
+     * fallback's index: a choice the noise made would not be reproducible.
+     */
+    static int pick(List<KernelTuning> candidates, double[][] roundMillis, KernelTuning fallback,
                             Function<KernelTuning, Integer> knob, String name, List<Timing> timings) {
         int n = candidates.size(), f = candidates.indexOf(fallback);
         int rounds = roundMillis[0].length;
@@ -368,7 +394,7 @@ public final class KernelTuner {
                 bestRatio = medianRatio;
             }
         }
-        return knob.apply(candidates.get(best));
+        return best;
     }
 
     private static double median(double[] v) {
@@ -383,14 +409,8 @@ public final class KernelTuner {
     }
 
     /** Milliseconds per candidate and round (all the workload's shapes), in interleaved rounds. */
-    private static double[][] time(List<KernelTuning> candidates, Function<KernelTuning, Gemm> factory, int rounds,
-                                   java.util.function.BiFunction<Gemm, Operands, Timed> workload) {
-        int n = candidates.size();
-        Operands ops = new Operands();
-        Timed[] timed = new Timed[n];
-        for (int i = 0; i < n; i++) {
-            timed[i] = workload.apply(factory.apply(candidates.get(i)), ops);
-        }
+    private static double[][] time(Timed[] timed, int rounds) {
+        int n = timed.length;
         double[][] millis = new double[n][rounds];
         for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
             for (int j = 0; j < n; j++) {

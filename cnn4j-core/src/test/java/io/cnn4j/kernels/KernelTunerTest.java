@@ -125,8 +125,10 @@ class KernelTunerTest {
     void theRealMeasurementTimesEveryCandidateAndChoosesAmongThem() {
         org.junit.jupiter.api.Assumptions.assumeTrue(new VectorGemmProvider().isAvailable(), "vector backend");
         KernelTuner.Result r = KernelTuner.measure(t -> new VectorGemm(2, t), 1);
-        assertThat(r.timings()).hasSize(KernelTuning.KC_CANDIDATES.size() + KernelTuning.NC_CANDIDATES.size()
-                + KernelTuning.CHUNK_CANDIDATES.size());
+        // every candidate once, plus a recheck (the default and the winner) for each knob whose winner is not the default
+        assertThat(r.timings()).filteredOn(t -> !t.knob().endsWith("recheck")).hasSize(KernelTuning.KC_CANDIDATES.size()
+                + KernelTuning.NC_CANDIDATES.size() + KernelTuning.CHUNK_CANDIDATES.size());
+        assertThat(r.timings().stream().filter(t -> t.knob().endsWith("recheck")).count() % 2).isZero();
         assertThat(r.timings()).allSatisfy(t -> assertThat(t.millis()).isPositive());
         assertThat(KernelTuning.KC_CANDIDATES).contains(r.tuning().gemmKc());
         assertThat(KernelTuning.NC_CANDIDATES).contains(r.tuning().gemmNc());
@@ -134,6 +136,26 @@ class KernelTunerTest {
         // the default is paired with itself: ratio exactly 1
         assertThat(r.timings()).filteredOn(t -> t.knob().equals("gemmKc") && t.value() == KernelTuning.DEFAULTS.gemmKc())
                 .singleElement().extracting(KernelTuner.Timing::ratioToDefault).isEqualTo(1.0);
+    }
+
+    /** The rule: ≥ 5% faster by the median of paired round ratios and faster in 3 rounds of 4, else the default. */
+    @Test
+    void aCandidateReplacesTheDefaultOnlyWhenClearlyAndConsistentlyFaster() {
+        KernelTuning dflt = KernelTuning.DEFAULTS, other = TUNED;
+        List<KernelTuning> both = List.of(dflt, other);
+        double[] base = {10, 12, 9, 11, 10, 13, 10, 10};
+        double[] tenPercentFaster = new double[8], threePercentFaster = new double[8], fastOnlyInHalf = new double[8];
+        for (int r = 0; r < 8; r++) {
+            tenPercentFaster[r] = 0.9 * base[r];
+            threePercentFaster[r] = 0.97 * base[r];
+            fastOnlyInHalf[r] = (r % 2 == 0 ? 0.5 : 1.1) * base[r];
+        }
+        List<KernelTuner.Timing> t = new java.util.ArrayList<>();
+        assertThat(KernelTuner.pick(both, new double[][]{base, tenPercentFaster}, dflt, KernelTuning::gemmKc, "gemmKc", t)).isEqualTo(1);
+        assertThat(t.get(1).ratioToDefault()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(KernelTuner.pick(both, new double[][]{base, threePercentFaster}, dflt, KernelTuning::gemmKc, "gemmKc", t)).isZero();
+        // median ratio 0.5·… in half the rounds and 1.1 in the others: the median is below 0.95, the wins are not 3 in 4
+        assertThat(KernelTuner.pick(both, new double[][]{base, fastOnlyInHalf}, dflt, KernelTuning::gemmKc, "gemmKc", t)).isZero();
     }
 
     @Test
