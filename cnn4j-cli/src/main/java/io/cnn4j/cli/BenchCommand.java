@@ -513,7 +513,7 @@ public final class BenchCommand implements Callable<Integer> {
         m.put("gemm_kc", t.gemmKc());
         m.put("gemm_nc", t.gemmNc());
         m.put("winograd_chunk_floats", t.winogradChunkFloats());
-        m.put("source", "vector".equals(gemm.name()) ? new VectorGemmProvider().choose(threads).source() : "defaults (backend " + gemm.name() + ")");
+        m.put("source", "vector".equals(gemm.name()) ? new VectorGemmProvider().tuningSource(threads) : "defaults (backend " + gemm.name() + ")");
         return m;
     }
 

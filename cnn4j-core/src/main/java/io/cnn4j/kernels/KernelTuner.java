@@ -113,6 +113,28 @@ public final class KernelTuner {
     }
 
     /**
+     * Where the tuning of a backend built for {@code threads} threads came from, without measuring:
+     * the policy, the file's entry, or a measurement that could not be saved.
+     */
+    public static String source(int threads, int vectorLength) {
+        if (!enabled()) {
+            return "defaults (" + PROPERTY + "=off)";
+        }
+        Path f = file();
+        Key key = Key.current(vectorLength, threads);
+        try {
+            for (Entry e : Files.exists(f) ? read(f) : List.<Entry>of()) {
+                if (e.key.equals(key)) {
+                    return "measured " + e.measured + ", " + f;
+                }
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            // reported when the backend was built
+        }
+        return "measured in this process (not saved)";
+    }
+
+    /**
      * Measures now (whatever the file holds) and records the result for this machine: {@code cnn4j tune}.
      *
      * @return the measurement

@@ -45,12 +45,18 @@ public final class VectorGemmProvider implements GemmProvider {
      * The tuning {@link #create(int)} uses for {@code threads} threads, measuring it first when this
      * machine has none yet (after the JIT warm-up, so it times compiled kernels).
      */
-    public KernelTuner.Choice choose(int threads) {
+    private KernelTuner.Choice choose(int threads) {
         available();
         return KernelTuner.forThisMachine(threads, vectorLength(), t -> {
             awaitWarmUp();
             return create(threads, t);
         });
+    }
+
+    /** Where {@link #create(int)}'s block sizes for {@code threads} threads came from (reads the tuning file, measures nothing). */
+    public String tuningSource(int threads) {
+        available();
+        return KernelTuner.source(threads, vectorLength());
     }
 
     /** Measures the candidates now and records the choice for this machine ({@code cnn4j tune}). */

@@ -1,9 +1,8 @@
 package io.cnn4j.layers.conv;
 
-import io.cnn4j.kernels.KernelTuning;
-
 import io.cnn4j.kernels.ConvAlgorithm;
 import io.cnn4j.kernels.Gemm;
+import io.cnn4j.kernels.KernelTuning;
 import io.cnn4j.kernels.Parallel;
 import io.cnn4j.model.MemoryBudget;
 
