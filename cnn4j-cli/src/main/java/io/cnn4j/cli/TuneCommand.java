@@ -55,19 +55,9 @@ public final class TuneCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "cnn4j tune: %s, %d threads, %d rounds%n", CpuModel.describe(), t, rounds);
         out.flush();
         KernelTuner.Result r = vector.remeasure(t, rounds);
-        KernelTuning d = KernelTuning.DEFAULTS;
         for (KernelTuner.Timing timing : r.timings()) {
             String knob = timing.knob().replace(" recheck", "");
-            int chosen = switch (knob) {
-                case "gemmKc" -> r.tuning().gemmKc();
-                case "gemmNc" -> r.tuning().gemmNc();
-                default -> r.tuning().winogradChunkFloats();
-            };
-            int dflt = switch (knob) {
-                case "gemmKc" -> d.gemmKc();
-                case "gemmNc" -> d.gemmNc();
-                default -> d.winogradChunkFloats();
-            };
+            int chosen = r.tuning().value(knob), dflt = KernelTuning.DEFAULTS.value(knob);
             out.printf(Locale.ROOT, "  %-20s %8d  %8.3f ms  %5.3f× the default's time%s%s%n", timing.knob(), timing.value(), timing.millis(),
                     timing.ratioToDefault(),
                     timing.value() == chosen ? "  chosen" : "", timing.value() == dflt ? "  (default)" : "");

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -51,6 +52,7 @@ public final class KernelTuner {
     public static final String FILE_PROPERTY = "cnn4j.tuning.file";
     public static final String FILE_ENV = "CNN4J_TUNING_FILE";
     static final String FORMAT = "cnn4j-kernel-tuning";
+    private static final String OFF = "defaults (" + PROPERTY + "=off)";
     static final int VERSION = 1;
     /** Files larger than this are not ours (one entry is ≈ 300 bytes). */
     static final long MAX_FILE_BYTES = 1 << 20;
@@ -106,7 +108,7 @@ public final class KernelTuner {
      */
     public static Choice forThisMachine(int threads, int vectorLength, Function<KernelTuning, Gemm> gemmFactory) {
         if (!enabled()) {
-            return new Choice(KernelTuning.DEFAULTS, "defaults (" + PROPERTY + "=off)");
+            return new Choice(KernelTuning.DEFAULTS, OFF);
         }
         return new KernelTuner(file()).choose(Key.current(vectorLength, threads),
                 () -> measure(gemmFactory, DEFAULT_ROUNDS));
@@ -118,20 +120,12 @@ public final class KernelTuner {
      */
     public static String source(int threads, int vectorLength) {
         if (!enabled()) {
-            return "defaults (" + PROPERTY + "=off)";
+            return OFF;
         }
-        Path f = file();
-        Key key = Key.current(vectorLength, threads);
-        try {
-            for (Entry e : Files.exists(f) ? read(f) : List.<Entry>of()) {
-                if (e.key.equals(key)) {
-                    return "measured " + e.measured + ", " + f;
-                }
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            // reported when the backend was built
-        }
-        return "measured in this process (not saved)";
+        KernelTuner tuner = new KernelTuner(file());
+        // a damaged file was reported when the backend was built
+        return tuner.find(tuner.entriesOrNone(false), Key.current(vectorLength, threads)).map(tuner::fromFile)
+                .map(Choice::source).orElse("measured in this process (not saved)");
     }
 
     /**
@@ -183,20 +177,10 @@ public final class KernelTuner {
 
     /** The file's entry for {@code key}, else a measurement (added to the file when it can be written). */
     Choice choose(Key key, Measurement measurement) {
-        List<Entry> entries = List.of();
-        if (Files.exists(file)) {
-            try {
-                entries = read(file);
-                for (Entry e : entries) {
-                    if (e.key.equals(key)) {
-                        return new Choice(e.tuning, "measured " + e.measured + ", " + file);
-                    }
-                }
-            } catch (IOException | IllegalArgumentException e) {
-                System.err.println("cnn4j: WARNING: kernel tuning file " + file + " is unreadable (" + e.getMessage()
-                        + "); measuring again and replacing it");
-                entries = List.of();
-            }
+        List<Entry> entries = entriesOrNone(true);
+        Optional<Entry> known = find(entries, key);
+        if (known.isPresent()) {
+            return fromFile(known.get());
         }
         Result r = measurement.measure();
         try {
@@ -211,15 +195,34 @@ public final class KernelTuner {
 
     /** Records {@code tuning} as this key's entry (replacing an older one). */
     void store(Key key, KernelTuning tuning) throws IOException {
-        List<Entry> entries = List.of();
-        if (Files.exists(file)) {
-            try {
-                entries = read(file);
-            } catch (IOException | IllegalArgumentException e) {
-                entries = List.of(); // a damaged file is replaced
-            }
+        write(file, with(entriesOrNone(false), new Entry(key, tuning, Instant.now().toString())));
+    }
+
+    /**
+     * The file's entries; none when there is no file, or when it is damaged (then it is to be
+     * replaced, and with {@code warn} one line says so).
+     */
+    private List<Entry> entriesOrNone(boolean warn) {
+        if (!Files.exists(file)) {
+            return List.of();
         }
-        write(file, with(entries, new Entry(key, tuning, Instant.now().toString())));
+        try {
+            return read(file);
+        } catch (IOException | IllegalArgumentException e) {
+            if (warn) {
+                System.err.println("cnn4j: WARNING: kernel tuning file " + file + " is unreadable (" + e.getMessage()
+                        + "); measuring again and replacing it");
+            }
+            return List.of();
+        }
+    }
+
+    private static Optional<Entry> find(List<Entry> entries, Key key) {
+        return entries.stream().filter(e -> e.key.equals(key)).findFirst();
+    }
+
+    private Choice fromFile(Entry e) {
+        return new Choice(e.tuning, "measured " + e.measured + ", " + file);
     }
 
     private static List<Entry> with(List<Entry> entries, Entry added) {

@@ -39,6 +39,16 @@ public record KernelTuning(int gemmKc, int gemmNc, int winogradChunkFloats) {
         }
     }
 
+    /** The value of the knob named as in {@link KernelTuner.Timing#knob()} ("gemmKc", "gemmNc", "winogradChunkFloats"). */
+    public int value(String knob) {
+        return switch (knob) {
+            case "gemmKc" -> gemmKc;
+            case "gemmNc" -> gemmNc;
+            case "winogradChunkFloats" -> winogradChunkFloats;
+            default -> throw new IllegalArgumentException("no kernel tuning knob '" + knob + "'");
+        };
+    }
+
     /** One line for logs and {@code cnn4j bench}: "kc 320, nc 512, Winograd chunk 131072 floats". */
     public String describe() {
         return "GEMM kc " + gemmKc + ", nc " + gemmNc + ", Winograd chunk " + winogradChunkFloats + " floats";

@@ -163,11 +163,8 @@ public final class VectorGemm implements Gemm {
         }
         job.set(Job.ROW_BLOCKS, ops, 1, n, k, blocks, rows, 1f, 0f, rowPartials, 0, n);
         try {
-            if (threads == 1) {
-                job.run(0, 0, blocks);
-            } else {
-                parallel.forPartsDynamic(blocks, 1, job);
-            }
+            // on one thread Parallel runs the blocks in order on the caller
+            parallel.forPartsDynamic(blocks, 1, job);
         } finally {
             job.clear();
         }
