@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Measures the vector kernels' block sizes (GEMM kc and nc, Winograd chunk) on this CPU and records "
                 + "the fastest in the tuning file, which model builds then use. A candidate replaces the default only when "
-                + "it is at least 5% faster in paired rounds. None of them changes results, only speed.",
+                + "it is at least 5%% faster in paired rounds. None of them changes results, only speed.",
                 "Example: cnn4j tune --threads 2 --rounds 15"},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure while running (vector backend unavailable, file not writable)", "2:usage error"})

@@ -236,4 +236,25 @@ class CliTest {
                 .contains("Total params: 16,986").contains("Non-trainable params: 192").contains("Test loss: ");
         assertThat(run("example", "postmodern").code()).isEqualTo(2);
     }
+
+    /** A stray '%' in a description makes picocli warn on stderr and print the raw text; every help page must format. */
+    @Test
+    void everyHelpPageFormatsWithoutPicocliWarnings() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        List<String> pages = new java.util.ArrayList<>();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(Main.commandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                pages.add(c.getUsageMessage());
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(pages).hasSizeGreaterThan(5).allSatisfy(p -> assertThat(p).contains("Usage: "));
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+    }
 }
