@@ -506,10 +506,11 @@ public final class BenchCommand implements Callable<Integer> {
         return new Tensor(v, n, classes);
     }
 
-    /** The block sizes the backend runs with and where they came from (the tuning file, a measurement now, the defaults). */
+    /** The block sizes and kernel variant the backend runs with and where they came from (the tuning file, a measurement now, the defaults). */
     private static Map<String, Object> tuning(Gemm gemm, int threads) {
         Map<String, Object> m = new LinkedHashMap<>();
         KernelTuning t = gemm.tuning();
+        m.put("gemm_rows", t.gemmRows());
         m.put("gemm_kc", t.gemmKc());
         m.put("gemm_nc", t.gemmNc());
         m.put("winograd_chunk_floats", t.winogradChunkFloats());
@@ -530,8 +531,8 @@ public final class BenchCommand implements Callable<Integer> {
                 (Double) res.get("forward_flops_per_image") / 1e6);
         System.out.printf(Locale.ROOT, "conv:   %s%n", res.get("conv_algorithms"));
         Map<String, Object> tuning = (Map<String, Object>) res.get("kernel_tuning");
-        System.out.printf(Locale.ROOT, "tuning: GEMM kc %s, nc %s, Winograd chunk %s floats (%s)%n", tuning.get("gemm_kc"),
-                tuning.get("gemm_nc"), tuning.get("winograd_chunk_floats"), tuning.get("source"));
+        System.out.printf(Locale.ROOT, "tuning: GEMM %s-row kernel, kc %s, nc %s, Winograd chunk %s floats (%s)%n", tuning.get("gemm_rows"),
+                tuning.get("gemm_kc"), tuning.get("gemm_nc"), tuning.get("winograd_chunk_floats"), tuning.get("source"));
         for (String what : List.of("train", "infer")) {
             Map<String, Object> m = (Map<String, Object>) res.get(what);
             if (m != null) {

@@ -29,6 +29,7 @@ class BenchCommandTest {
         // tests run with cnn4j.tune=off (the parent pom): the defaults, and the output says so
         JsonNode tuning = r.get("kernel_tuning");
         assertThat(tuning.get("gemm_kc").asInt()).isEqualTo(io.cnn4j.kernels.KernelTuning.DEFAULTS.gemmKc());
+        assertThat(tuning.get("gemm_rows").asInt()).isEqualTo(io.cnn4j.kernels.KernelTuning.DEFAULTS.gemmRows());
         assertThat(tuning.get("source").asText()).contains("cnn4j.tune=off");
         for (String mode : List.of("train", "infer")) {
             JsonNode m = r.get(mode);

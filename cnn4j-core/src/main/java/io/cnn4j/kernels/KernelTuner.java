@@ -22,16 +22,17 @@ import java.util.function.Function;
 import java.util.zip.CRC32;
 
 /**
- * Chooses the vector kernels' block sizes ({@link KernelTuning}) for the CPU at hand by measuring
+ * Chooses the vector kernels' block sizes and micro-kernel variant ({@link KernelTuning}) for the CPU at hand by measuring
  * them on first use and keeping the choice in a file per user, one entry per CPU model, vector
  * width and thread count; no Keras counterpart. The hosts this library runs on change generation
  * (Zen 4 executes a 512-bit FMA in two halves, Zen 5 in one; their L2 sizes differ), so a block
  * size measured on one is a guess on the other.
  *
- * <p>What is measured: {@link VectorGemm} on the products a CNN makes (a dense layer's x·W, an
- * im2col convolution forward, its input gradient with B transposed, a weight gradient whose depth is
- * split over the threads) for each kc candidate, then each nc candidate at the best kc; and the
- * Winograd forward of two layer shapes for each chunk candidate. Candidates run in interleaved
+ * <p>What is measured: first, where vectors hold 16 floats, the micro-kernel variant (6 or 14 rows
+ * of C per block) on all the workloads below; then {@link VectorGemm} on the products a CNN makes
+ * (a dense layer's x·W, an im2col convolution forward, its input gradient with B transposed, a
+ * weight gradient whose depth is split over the threads) for each kc candidate, then each nc
+ * candidate at the best kc; and the Winograd forward of two layer shapes for each chunk candidate. Candidates run in interleaved
  * rounds (each round times every candidate once, the order rotating), after two rounds thrown away
  * for the JIT. A candidate replaces the default only when, paired round by round with the default,
  * its median time ratio is at least {@link #MIN_GAIN} below 1 and it won three rounds in four:
@@ -53,7 +54,8 @@ public final class KernelTuner {
     public static final String FILE_ENV = "CNN4J_TUNING_FILE";
     static final String FORMAT = "cnn4j-kernel-tuning";
     private static final String OFF = "defaults (" + PROPERTY + "=off)";
-    static final int VERSION = 1;
+    /** 2: entries hold the micro-kernel variant (gemmRows); a version-1 file is measured over. */
+    static final int VERSION = 2;
     /** Files larger than this are not ours (one entry is ≈ 300 bytes). */
     static final long MAX_FILE_BYTES = 1 << 20;
     /** The least gain (fraction of the default's time) for which a candidate replaces the default. */
@@ -111,7 +113,7 @@ public final class KernelTuner {
             return new Choice(KernelTuning.DEFAULTS, OFF);
         }
         return new KernelTuner(file()).choose(Key.current(vectorLength, threads),
-                () -> measure(gemmFactory, DEFAULT_ROUNDS));
+                () -> measure(gemmFactory, DEFAULT_ROUNDS, vectorLength));
     }
 
     /**
@@ -135,7 +137,7 @@ public final class KernelTuner {
      * @throws IOException when the file cannot be written
      */
     public static Result remeasure(int threads, int vectorLength, Function<KernelTuning, Gemm> gemmFactory, int rounds) throws IOException {
-        Result r = measure(gemmFactory, rounds);
+        Result r = measure(gemmFactory, rounds, vectorLength);
         new KernelTuner(file()).store(Key.current(vectorLength, threads), r.tuning());
         return r;
     }
@@ -243,7 +245,7 @@ public final class KernelTuner {
 
     private static final Set<String> TOP_KEYS = Set.of("format", "version", "entries", "crc32");
     private static final Set<String> ENTRY_KEYS = Set.of("cpu", "vectorLength", "threads", "gemmKc", "gemmNc",
-            "winogradChunkFloats", "measured");
+            "winogradChunkFloats", "gemmRows", "measured");
 
     static List<Entry> read(Path file) throws IOException {
         JsonNode root = StrictJson.read(file, MAX_FILE_BYTES);
@@ -281,7 +283,8 @@ public final class KernelTuner {
             KernelTuning t = new KernelTuning(
                     candidate(e.get("gemmKc"), at + ".gemmKc", KernelTuning.KC_CANDIDATES),
                     candidate(e.get("gemmNc"), at + ".gemmNc", KernelTuning.NC_CANDIDATES),
-                    candidate(e.get("winogradChunkFloats"), at + ".winogradChunkFloats", KernelTuning.CHUNK_CANDIDATES));
+                    candidate(e.get("winogradChunkFloats"), at + ".winogradChunkFloats", KernelTuning.CHUNK_CANDIDATES),
+                    candidate(e.get("gemmRows"), at + ".gemmRows", KernelTuning.ROWS_CANDIDATES));
             out.add(new Entry(key, t, StrictJson.text(e.get("measured"), at + ".measured")));
         }
         return out;
@@ -309,6 +312,7 @@ public final class KernelTuner {
             o.put("gemmKc", e.tuning.gemmKc());
             o.put("gemmNc", e.tuning.gemmNc());
             o.put("winogradChunkFloats", e.tuning.winogradChunkFloats());
+            o.put("gemmRows", e.tuning.gemmRows());
             o.put("measured", e.measured);
         }
         root.put("crc32", crc32(list));
@@ -337,34 +341,46 @@ public final class KernelTuner {
     /**
      * Times the candidates (see the class comment) with GEMMs from {@code gemmFactory}.
      *
-     * @param gemmFactory makes a GEMM with the backend's threads and the given block sizes
-     * @param rounds      timed rounds (medians over them)
+     * @param gemmFactory  makes a GEMM with the backend's threads and the given block sizes
+     * @param rounds       timed rounds (medians over them)
+     * @param vectorLength floats per vector: the 14-row kernel is a candidate only at 16 (AVX-512,
+     *                     32 registers); with 16 registers its 28 accumulators would spill
      * @return the choice and every candidate's score
      */
-    static Result measure(Function<KernelTuning, Gemm> gemmFactory, int rounds) {
+    static Result measure(Function<KernelTuning, Gemm> gemmFactory, int rounds, int vectorLength) {
         if (rounds < 1) {
             throw new IllegalArgumentException("tuning rounds must be ≥ 1, got " + rounds);
         }
         List<Timing> timings = new ArrayList<>();
         KernelTuning d = KernelTuning.DEFAULTS;
+        // the kernel variant first, on every workload (it changes the GEMMs and the Winograd products)
+        int bestRows = d.gemmRows();
+        if (vectorLength >= 16) {
+            List<KernelTuning> rows = new ArrayList<>();
+            for (int mr : KernelTuning.ROWS_CANDIDATES) {
+                rows.add(d.withGemmRows(mr));
+            }
+            bestRows = knob(rows, d, gemmFactory, rounds, KernelTuner::allProducts, KernelTuning::gemmRows, "gemmRows", timings);
+        }
+        KernelTuning base = d.withGemmRows(bestRows);
         List<KernelTuning> kcs = new ArrayList<>();
         for (int kc : KernelTuning.KC_CANDIDATES) {
-            kcs.add(new KernelTuning(kc, d.gemmNc(), d.winogradChunkFloats()));
+            kcs.add(new KernelTuning(kc, base.gemmNc(), base.winogradChunkFloats(), bestRows));
         }
-        int bestKc = knob(kcs, d, gemmFactory, rounds, KernelTuner::gemmProducts, KernelTuning::gemmKc, "gemmKc", timings);
+        int bestKc = knob(kcs, base, gemmFactory, rounds, KernelTuner::gemmProducts, KernelTuning::gemmKc, "gemmKc", timings);
         List<KernelTuning> ncs = new ArrayList<>();
         for (int nc : KernelTuning.NC_CANDIDATES) {
-            ncs.add(new KernelTuning(bestKc, nc, d.winogradChunkFloats()));
+            ncs.add(new KernelTuning(bestKc, nc, base.winogradChunkFloats(), bestRows));
         }
-        int bestNc = knob(ncs, new KernelTuning(bestKc, d.gemmNc(), d.winogradChunkFloats()), gemmFactory, rounds,
+        int bestNc = knob(ncs, new KernelTuning(bestKc, base.gemmNc(), base.winogradChunkFloats(), bestRows), gemmFactory, rounds,
                 KernelTuner::gemmProducts, KernelTuning::gemmNc, "gemmNc", timings);
         List<KernelTuning> chunks = new ArrayList<>();
         for (int ch : KernelTuning.CHUNK_CANDIDATES) {
-            chunks.add(new KernelTuning(bestKc, bestNc, ch));
+            chunks.add(new KernelTuning(bestKc, bestNc, ch, bestRows));
         }
-        int bestChunk = knob(chunks, new KernelTuning(bestKc, bestNc, d.winogradChunkFloats()), gemmFactory, rounds,
+        int bestChunk = knob(chunks, new KernelTuning(bestKc, bestNc, base.winogradChunkFloats(), bestRows), gemmFactory, rounds,
                 KernelTuner::winogradForwards, KernelTuning::winogradChunkFloats, "winogradChunkFloats", timings);
-        return new Result(new KernelTuning(bestKc, bestNc, bestChunk), timings);
+        return new Result(new KernelTuning(bestKc, bestNc, bestChunk, bestRows), timings);
     }
 
     /**
@@ -461,6 +477,17 @@ public final class KernelTuner {
             }
             return x;
         }
+    }
+
+    /** The GEMM products and the Winograd forwards together: for the kernel variant, which changes both. */
+    private static Timed allProducts(Gemm g, Operands o) {
+        Timed products = gemmProducts(g, o), winograd = winogradForwards(g, o);
+        return () -> {
+            long[] p = products.run(), w = winograd.run();
+            long[] t = Arrays.copyOf(p, p.length + w.length);
+            System.arraycopy(w, 0, t, p.length, w.length);
+            return t;
+        };
     }
 
     /** The products of a CNN step (shapes of the seed net's layers, scaled to a few ms in all). */

@@ -7,8 +7,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * SGEMM with the Vector API ({@code jdk.incubator.vector}): a register-blocked kernel in the style of
  * GotoBLAS/BLIS; no Keras counterpart. op(B) is packed into panels of {@link #NR} columns (two vectors wide) and the
- * micro-kernel keeps an {@link #MR}×NR block of C in 2·MR vector accumulators, doing one broadcast
- * of an A element and two FMAs per row and k step. A is read in place rather than packed: in this
+ * micro-kernel keeps an mr×NR block of C in 2·mr vector accumulators, doing one broadcast
+ * of an A element and two FMAs per row and k step; mr is 6 ({@link #MR}, below) or 14
+ * ({@link VectorGemmRows14}, for 32 vector registers), chosen per CPU by {@link KernelTuner}. A is read in place rather than packed: in this
  * library's products n is small (the filter count, 32–256), so a packed A panel would be used for
  * only one or two B panels and packing it costs about as much as the multiply (measured: a third
  * of the time); its six rows are read as six sequential streams instead.
@@ -26,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
-    /** Rows of C per micro-kernel call. */
+    /** Rows of C per call of this class's own micro-kernels (the default variant). */
     static final int MR = 6;
     /** Columns of C per micro-kernel call: two vectors. */
     static final int NR = 2 * VL;
@@ -45,6 +46,8 @@ public final class VectorGemm implements Gemm {
     private final KernelTuning tuning;
     private final int kc;
     private final int nc;
+    /** Rows of C per micro-kernel block: 6 (the kernels below) or 14 ({@link VectorGemmRows14}), by the tuning. */
+    private final int mr;
     private final Workspace[] workspaces;
     private final Parallel parallel;
     private final Operands operands = new Operands();
@@ -71,6 +74,7 @@ public final class VectorGemm implements Gemm {
         this.tuning = tuning;
         this.kc = tuning.gemmKc();
         this.nc = Math.max(NR, tuning.gemmNc() / NR * NR);
+        this.mr = tuning.gemmRows();
         this.workspaces = new Workspace[threads];
         for (int t = 0; t < threads; t++) {
             workspaces[t] = new Workspace();
@@ -118,7 +122,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         long work = (long) m * n * k;
-        int rowBlocks = (m + MR - 1) / MR;
+        int rowBlocks = (m + mr - 1) / mr;
         int colBlocks = (n + NR - 1) / NR;
         // k in equal blocks of at most kc: k = 288 is one block rather than 256 + 32, whose short
         // second pass would cost almost as much C traffic as the first
@@ -266,7 +270,7 @@ public final class VectorGemm implements Gemm {
                     block(ops, workspaces[t], 0, m, j0, j1, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 case ROWS -> {
-                    int i0 = Math.min(m, from * MR), i1 = Math.min(m, to * MR);
+                    int i0 = Math.min(m, from * mr), i1 = Math.min(m, to * mr);
                     block(ops, workspaces[t], i0, i1, 0, n, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 // blocks [from, to) of k of a one-row product, each into its own partial row (c here)
@@ -341,34 +345,22 @@ public final class VectorGemm implements Gemm {
                 if (!direct) {
                     ops.packB(pb, pc, kb, jc, nb, alpha);
                 }
-                // six rows of A stay in L1 while they meet every B panel (the packed block sits in L2)
-                for (int ir = i0; ir < i1; ir += MR) {
-                    int rows = Math.min(MR, i1 - ir);
+                // mr rows of A stay in L1 while they meet every B panel (the packed block sits in L2)
+                for (int ir = i0; ir < i1; ir += mr) {
+                    int rows = Math.min(mr, i1 - ir);
                     int aIdx = ops.aIndex(ir, pc);
                     for (int jr = 0; jr < nb; jr += NR) {
                         int cols = Math.min(NR, nb - jr);
                         int cIdx = cOff + ir * ldc + jc + jr;
                         int bIdx = direct ? ops.bOff + pc * ops.ldb + jc + jr : jr / NR * kb * NR;
-                        if (rows == MR && cols == NR) {
-                            if (store) {
-                                if (ks == 1) {
-                                    microStoreUnitDepth(kb, a, aIdx, rs, MR, pb, bIdx, bs, c, cIdx, ldc);
-                                } else {
-                                    microStore(kb, a, aIdx, rs, ks, MR, pb, bIdx, bs, c, cIdx, ldc);
-                                }
-                            } else if (ks == 1) {
-                                microAccumulateUnitDepth(kb, a, aIdx, rs, MR, pb, bIdx, bs, c, cIdx, ldc);
-                            } else {
-                                microAccumulate(kb, a, aIdx, rs, ks, MR, pb, bIdx, bs, c, cIdx, ldc);
-                            }
+                        if (rows == mr && cols == NR) {
+                            micro(store, ks == 1, ks, kb, a, aIdx, rs, mr, pb, bIdx, bs, c, cIdx, ldc);
                         } else {
                             // an edge block goes through the tile, so the kernels never touch C out of range
-                            if (store) {
-                                microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, tile, 0, NR);
-                            } else {
+                            if (!store) {
                                 tileFromC(tile, c, cIdx, ldc, rows, cols);
-                                microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, tile, 0, NR);
                             }
+                            micro(store, false, ks, kb, a, aIdx, rs, rows, pb, bIdx, bs, tile, 0, NR);
                             tileToC(tile, c, cIdx, ldc, rows, cols);
                         }
                     }
@@ -516,6 +508,38 @@ public final class VectorGemm implements Gemm {
             for (int j = j0; j < j1; j++) {
                 c[ci + j] = beta == 0f ? 0f : beta * c[ci + j];
             }
+        }
+    }
+
+    /**
+     * One block of {@code rows} ≤ mr rows of C: the kernel of this instance's variant (6 or 14
+     * rows), with A's depth stride 1 or any ({@code ks}), storing or accumulating. Only {@code mr}
+     * picks the variant, never the data.
+     */
+    private void micro(boolean store, boolean unit, int ks, int kb, float[] a, int aIdx, int rs, int rows, float[] pb, int bIdx, int bs,
+                       float[] c, int cIdx, int ldc) {
+        if (mr == VectorGemmRows14.MR) {
+            if (store) {
+                if (unit) {
+                    VectorGemmRows14.microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+                } else {
+                    VectorGemmRows14.microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
+                }
+            } else if (unit) {
+                VectorGemmRows14.microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+            } else {
+                VectorGemmRows14.microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
+            }
+        } else if (store) {
+            if (unit) {
+                microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+            } else {
+                microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
+            }
+        } else if (unit) {
+            microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+        } else {
+            microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
         }
     }
 
@@ -853,7 +877,7 @@ public final class VectorGemm implements Gemm {
     private static final class Workspace {
         float[] packB = new float[0];
         float[] partial = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR, VectorGemmRows14.MR) * NR];
 
         void ensurePack(int bSize) {
             if (packB.length < bSize) {

@@ -273,8 +273,8 @@ public final class WinogradConv3x3 {
 
     /**
      * The forward pass followed by a 2×2, stride-2, valid max pooling, without writing the
-     * convolution's output: each full 2×2 output tile, after {@code epilogue} (when not null), goes
-     * straight to its pooled pixel. The pooled values have the bits of this forward followed by
+     * convolution's output: each full 2×2 output tile goes straight to its pooled pixel, which then
+     * gets {@code epilogue} (when not null). The pooled values have the bits of this forward followed by
      * {@code MaxPooling2D}'s inference pass: the same tile values, and the same window order and
      * rule (the first cell as is, a later one only when larger, {@link MaxUpdate}). A cropped edge
      * tile (odd output size) is the row or column valid pooling drops.
@@ -298,14 +298,18 @@ public final class WinogradConv3x3 {
                 }
                 // the tile's pixels (0,0), (0,1), (1,0), (1,1), F floats each
                 transforms.output(ws.m, (t - t0) * filters, chunk * filters, filters, tile, 0, 2 * filters, 2, 2);
-                if (epilogue != null) {
-                    epilogue.apply(tile, 0, 4, filters);
-                }
                 int o = pOff + (ty * pooledCols + tx) * filters;
                 System.arraycopy(tile, 0, pooled, o, filters);
                 maxUpdate.update(tile, filters, pooled, o, filters);
                 maxUpdate.update(tile, 2 * filters, pooled, o, filters);
                 maxUpdate.update(tile, 3 * filters, pooled, o, filters);
+                // bias and ReLU on the pooled pixel rather than on its four: y ↦ fl(y + b) and
+                // max(·, 0) never decrease, so the largest of the four after them is the largest
+                // before them after them, bit for bit (NaN: the pooling rule skips a later NaN and
+                // keeps a first one either way, and a NaN stays NaN through bias and ReLU)
+                if (epilogue != null) {
+                    epilogue.apply(pooled, o, 1, filters);
+                }
             }
         }
     }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class KernelTunerTest {
     private static final KernelTuner.Key ZEN4 = new KernelTuner.Key("AMD EPYC | family 25 | model 17 | avx512f", 16, 2);
     private static final KernelTuner.Key ZEN5 = new KernelTuner.Key("AMD EPYC | family 26 | model 2 | avx512f", 16, 2);
-    private static final KernelTuning TUNED = new KernelTuning(256, 1024, 1 << 16);
+    private static final KernelTuning TUNED = new KernelTuning(256, 1024, 1 << 16, 14);
 
     @TempDir
     Path dir;
@@ -70,7 +70,10 @@ class KernelTunerTest {
         List<String> damaged = List.of(
                 "{ not json",
                 good.replace("\"gemmKc\" : 256", "\"gemmKc\" : 257"),              // checksum no longer matches
-                good.replace("\"version\" : 1", "\"version\" : 2"),
+                good.replace("\"version\" : 2", "\"version\" : 3"),
+                // a version-1 file (before the kernel variant): measured over, not misread
+                good.replace("\"version\" : 2", "\"version\" : 1").replace(",\n    \"gemmRows\" : 14", ""),
+                good.replace("\"gemmRows\" : 14", "\"gemmRows\" : 8"),               // not a kernel variant
                 good.replace("cnn4j-kernel-tuning", "something-else"),
                 good.replace("\"threads\" : 2,", "\"threads\" : 2, \"extra\" : 1,"),
                 "[]");
@@ -124,10 +127,13 @@ class KernelTunerTest {
     @Test
     void theRealMeasurementTimesEveryCandidateAndChoosesAmongThem() {
         org.junit.jupiter.api.Assumptions.assumeTrue(new VectorGemmProvider().isAvailable(), "vector backend");
-        KernelTuner.Result r = KernelTuner.measure(t -> new VectorGemm(2, t), 1);
+        KernelTuner.Result r = KernelTuner.measure(t -> new VectorGemm(2, t), 1, VectorGemm.vectorLength());
         // every candidate once, plus a recheck (the default and the winner) for each knob whose winner is not the default
-        assertThat(r.timings()).filteredOn(t -> !t.knob().endsWith("recheck")).hasSize(KernelTuning.KC_CANDIDATES.size()
+        // (the kernel variants only with 16-float vectors: 14 rows needs 32 registers)
+        int variants = VectorGemm.vectorLength() >= 16 ? KernelTuning.ROWS_CANDIDATES.size() : 0;
+        assertThat(r.timings()).filteredOn(t -> !t.knob().endsWith("recheck")).hasSize(variants + KernelTuning.KC_CANDIDATES.size()
                 + KernelTuning.NC_CANDIDATES.size() + KernelTuning.CHUNK_CANDIDATES.size());
+        assertThat(KernelTuning.ROWS_CANDIDATES).contains(r.tuning().gemmRows());
         assertThat(r.timings().stream().filter(t -> t.knob().endsWith("recheck")).count() % 2).isZero();
         assertThat(r.timings()).allSatisfy(t -> assertThat(t.millis()).isPositive());
         assertThat(KernelTuning.KC_CANDIDATES).contains(r.tuning().gemmKc());
@@ -162,6 +168,7 @@ class KernelTunerTest {
     void blockSizesOutOfBoundsAreRefused() {
         assertThatThrownBy(() -> new KernelTuning(0, 512, 1 << 17)).hasMessageContaining("gemmKc");
         assertThatThrownBy(() -> new KernelTuning(320, 512, 1 << 30)).hasMessageContaining("winogradChunkFloats");
+        assertThatThrownBy(() -> new KernelTuning(320, 512, 1 << 17, 8)).hasMessageContaining("gemmRows must be one of [6, 14]");
     }
 
     private static String stderrOf(Runnable r) {

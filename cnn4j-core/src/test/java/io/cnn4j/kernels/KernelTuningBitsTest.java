@@ -21,7 +21,8 @@ class KernelTuningBitsTest {
     @Provide
     Arbitrary<KernelTuning> tunings() {
         return Arbitraries.of(KernelTuning.KC_CANDIDATES).flatMap(kc -> Arbitraries.of(KernelTuning.NC_CANDIDATES)
-                .flatMap(nc -> Arbitraries.of(KernelTuning.CHUNK_CANDIDATES).map(ch -> new KernelTuning(kc, nc, ch))));
+                .flatMap(nc -> Arbitraries.of(KernelTuning.CHUNK_CANDIDATES)
+                        .flatMap(ch -> Arbitraries.of(KernelTuning.ROWS_CANDIDATES).map(mr -> new KernelTuning(kc, nc, ch, mr)))));
     }
 
     /** Shapes from one row (a batch of one) to a depth split over two threads (k ≫ m, n), with both transposes and betas. */
