@@ -66,6 +66,54 @@ final class VectorTileTransforms implements WinogradTileTransforms {
         }
     }
 
+    /*
+     * A run of tiles: for each vector of channels, Bᵀ down every column of the run once (a column
+     * is shared by two neighbouring tiles), then each tile's rows from its four columns. The same
+     * operations on the same values as input() tile by tile, so the same bits.
+     */
+    @Override
+    public void inputRun(float[] s, int base, int rs, int c, int tiles, float[] v, int vo, int vs, float[] scratch) {
+        int cols = 2 * tiles + 2;
+        int e = 0;
+        for (; e <= c - VL; e += VL) {
+            runColumns(s, base + e, rs, c, cols, scratch);
+            for (int t = 0; t < tiles; t++) {
+                runRows(scratch, 2 * t, v, vo + t * c + e, vs);
+            }
+        }
+        if (e < c) {
+            for (int t = 0; t < tiles; t++) {
+                Scalar.input(s, base + 2 * t * c, rs, c, v, vo + t * c, vs, e);
+            }
+        }
+    }
+
+    // columns 0..cols−1 of the run (rows d0..d3, rs apart; columns c apart) -> scratch[(4·col + i)·VL] = (Bᵀ d)_i of that column
+    private static void runColumns(float[] s, int p, int rs, int c, int cols, float[] scratch) {
+        for (int j = 0; j < cols; j++, p += c) {
+            FloatVector d0 = FloatVector.fromArray(S, s, p), d1 = FloatVector.fromArray(S, s, p + rs);
+            FloatVector d2 = FloatVector.fromArray(S, s, p + 2 * rs), d3 = FloatVector.fromArray(S, s, p + 3 * rs);
+            int o = 4 * j * VL;
+            d0.sub(d2).intoArray(scratch, o);
+            d1.add(d2).intoArray(scratch, o + VL);
+            d2.sub(d1).intoArray(scratch, o + 2 * VL);
+            d1.sub(d3).intoArray(scratch, o + 3 * VL);
+        }
+    }
+
+    // row i of Bᵀ d over columns col0..col0+3 (scratch as runColumns wrote it) -> v at positions 4i..4i+3 (vs apart)
+    private static void runRows(float[] scratch, int col0, float[] v, int q, int vs) {
+        for (int i = 0; i < 4; i++, q += 4 * vs) {
+            int o = (4 * col0 + i) * VL;
+            FloatVector a0 = FloatVector.fromArray(S, scratch, o), a1 = FloatVector.fromArray(S, scratch, o + 4 * VL);
+            FloatVector a2 = FloatVector.fromArray(S, scratch, o + 8 * VL), a3 = FloatVector.fromArray(S, scratch, o + 12 * VL);
+            a0.sub(a2).intoArray(v, q);
+            a1.add(a2).intoArray(v, q + vs);
+            a2.sub(a1).intoArray(v, q + 2 * vs);
+            a1.sub(a3).intoArray(v, q + 3 * vs);
+        }
+    }
+
     @Override
     public void output(float[] m, int mo, int ms, int f, float[] y, int yo, int yRow, int rows, int cols) {
         if (rows != 2 || cols != 2) {

@@ -31,6 +31,11 @@ public final class WinogradConv3x3 {
     /** Floats of V plus M per chunk by default: 512 KB, half a Zen 4 core's L2 (per CPU: {@link KernelTuning}). */
     static final int CHUNK_BUDGET = KernelTuning.DEFAULTS.winogradChunkFloats();
 
+    /** Most tiles per run of the input transform: its columns' transforms (34 × 4 vectors) stay in L1. */
+    static final int RUN_TILES = 16;
+    /** Floats of a run's column transforms, for vectors of up to 64 floats (2048 bits). */
+    static final int RUN_SCRATCH = (2 * RUN_TILES + 2) * 4 * 64;
+
     private final int height, width, channels, filters, outHeight, outWidth, padTop, padLeft;
     private final int tileRows, tileCols, tiles, chunk, chunkFloats;
     /** Height and width of the zero-padded image that every tile reads inside of. */
@@ -44,6 +49,8 @@ public final class WinogradConv3x3 {
     /** Per-thread buffers. */
     public static final class Workspace {
         final float[] v, m, padded, paddedGradient, scratch;
+        /** The column transforms of a run of tiles ({@link WinogradTileTransforms#inputRun}). */
+        final float[] runScratch;
         /** One output tile (2 × 2 × F) before it is max-pooled ({@link #forwardMaxPooled}). */
         final float[] tile;
 
@@ -52,8 +59,9 @@ public final class WinogradConv3x3 {
             m = new float[16 * w.chunk * w.filters];
             padded = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
             paddedGradient = w.inPlace ? null : new float[w.paddedHeight * w.paddedWidth * w.channels];
-            // 16 vectors for the vector input and input-gradient transforms: enough up to 2048-bit vectors
+            // 16 vectors for the vector input-gradient transform: enough up to 2048-bit vectors
             scratch = new float[16 * 64];
+            runScratch = new float[RUN_SCRATCH];
             tile = new float[4 * w.filters];
         }
     }
@@ -129,7 +137,7 @@ public final class WinogradConv3x3 {
         long perTile = 16L * (channels + filters);
         long chunk = chunkTiles(tiles, perTile, chunkBudget);
         long padded = inPlace ? 0 : 2 * paddedHeight * paddedWidth * channels;
-        return chunk * perTile + padded + 16 * 64 + 4L * filters;
+        return chunk * perTile + padded + 16 * 64 + RUN_SCRATCH + 4L * filters;
     }
 
     /** Tiles per chunk: a multiple of 6 (the GEMM's register block), at least 6, at most the image. */
@@ -394,10 +402,13 @@ public final class WinogradConv3x3 {
 
     // src: the 4×4×C tiles t0..t1 -> ws.v: (16, chunk, C) rows 0..t1-t0, V = Bᵀ d B
     private void inputTransform(float[] src, int srcOff, int rowStride, int t0, int t1, Workspace ws) {
-        for (int t = t0; t < t1; t++) {
+        // in runs of up to RUN_TILES tiles of one tile row: neighbours share two columns of input
+        for (int t = t0; t < t1; ) {
             int ty = t / tileCols, tx = t - ty * tileCols;
-            transforms.input(src, srcOff + 2 * ty * rowStride + 2 * tx * channels, rowStride, channels,
-                    ws.v, (t - t0) * channels, chunk * channels, ws.scratch);
+            int run = Math.min(RUN_TILES, Math.min(t1 - t, tileCols - tx));
+            transforms.inputRun(src, srcOff + 2 * ty * rowStride + 2 * tx * channels, rowStride, channels, run,
+                    ws.v, (t - t0) * channels, chunk * channels, ws.runScratch);
+            t += run;
         }
     }
 

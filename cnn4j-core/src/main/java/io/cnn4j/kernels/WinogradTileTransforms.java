@@ -16,6 +16,18 @@ public interface WinogradTileTransforms {
     // src: 4×4 pixels of c channels at base (rows rowStride apart) -> v[vo + ξ·vs + e] = (Bᵀ d B)_ξ; scratch: room for 16 vectors
     void input(float[] src, int base, int rowStride, int c, float[] v, int vo, int vs, float[] scratch);
 
+    /*
+     * src: a run of `tiles` tiles side by side, tile i's 4×4 pixels at base + 2·i·c -> tile i to
+     * v[vo + i·c + ξ·vs + e], each with the bits of input(); scratch: room for (2·tiles + 2)·4
+     * vectors (and at least 16). Neighbouring tiles share two of their four columns, so a run can
+     * do each column's Bᵀ once instead of twice.
+     */
+    default void inputRun(float[] src, int base, int rowStride, int c, int tiles, float[] v, int vo, int vs, float[] scratch) {
+        for (int i = 0; i < tiles; i++) {
+            input(src, base + 2 * i * c, rowStride, c, v, vo + i * c, vs, scratch);
+        }
+    }
+
     // m[mo + ξ·ms + e], f channels -> y: the rows×cols (1 or 2 each) top-left part of Aᵀ M A, at yo (rows yRow apart)
     void output(float[] m, int mo, int ms, int f, float[] y, int yo, int yRow, int rows, int cols);
 

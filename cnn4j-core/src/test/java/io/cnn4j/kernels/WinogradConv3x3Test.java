@@ -160,7 +160,7 @@ class WinogradConv3x3Test {
         Padding p = same ? Padding.SAME : Padding.VALID;
         ConvGeometry gh = ConvGeometry.of(h, 3, 1, p), gw = ConvGeometry.of(w, 3, 1, p);
         WinogradConv3x3.Workspace ws = new WinogradConv3x3(c, f, gh, gw).newWorkspace();
-        long held = ws.v.length + ws.m.length + ws.scratch.length + ws.tile.length
+        long held = ws.v.length + ws.m.length + ws.scratch.length + ws.runScratch.length + ws.tile.length
                 + (ws.padded == null ? 0 : ws.padded.length) + (ws.paddedGradient == null ? 0 : ws.paddedGradient.length);
         assertThat(WinogradConv3x3.workspaceFloats(c, f, gh, gw)).isEqualTo(held);
     }
