@@ -445,11 +445,36 @@ public final class BenchCommand implements Callable<Integer> {
             m.put("unavailable", new VectorGemmProvider().unavailableReason());
             return m;
         }
+        double all = FmaPeak.gflops(threads, 5, 200);
+        double one = threads == 1 ? all : FmaPeak.gflops(1, 5, 200);
+        return checkedPeak(threads, FmaPeak.lanes(), all, one, CpuModel.describe());
+    }
+
+    /**
+     * The FMA peak as measured, unless it is below what any CPU with these vectors gives (one FMA
+     * pipe at 1 GHz: 2 × lanes GFLOP/s per thread): then the measuring loop ran as unvectorised
+     * code (seen once in about twenty processes on the Zen 5 host: 21.5 GFLOP/s on 2 threads where
+     * the C loop gave 453.9 minutes before), "gflops" is NaN so that no layer gets a fraction of
+     * it, and "implausible" says why.
+     */
+    static Map<String, Object> checkedPeak(int threads, int lanes, double gflops, double oneThread, String cpu) {
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("threads", threads);
-        m.put("lanes", FmaPeak.lanes());
-        m.put("gflops", FmaPeak.gflops(threads, 5, 200));
-        m.put("gflops_one_thread", threads == 1 ? m.get("gflops") : FmaPeak.gflops(1, 5, 200));
-        m.put("cpu", CpuModel.describe());
+        m.put("lanes", lanes);
+        double floor = 2.0 * lanes;
+        if (!(gflops >= floor * threads) || !(oneThread >= floor)) {
+            m.put("gflops", Double.NaN);
+            m.put("gflops_one_thread", Double.NaN);
+            m.put("measured_gflops", gflops);
+            m.put("measured_gflops_one_thread", oneThread);
+            m.put("implausible", String.format(Locale.ROOT, "the FMA loop measured %.1f GFLOP/s on %d threads (%.1f on one), below "
+                    + "%.0f per thread, the least any CPU with %d-lane vectors gives: it ran as unvectorised code; no fractions of it",
+                    gflops, threads, oneThread, floor, lanes));
+        } else {
+            m.put("gflops", gflops);
+            m.put("gflops_one_thread", oneThread);
+        }
+        m.put("cpu", cpu);
         return m;
     }
 
@@ -559,7 +584,9 @@ public final class BenchCommand implements Callable<Integer> {
                     lat.get("p50_ms"), lat.get("p99_ms"), lat.get("mean_ms"), lat.get("max_ms"));
         }
         Map<String, Object> peak = (Map<String, Object>) res.get("fma_peak");
-        if (peak != null && peak.containsKey("lanes")) {
+        if (peak != null && peak.containsKey("implausible")) {
+            System.out.println("peak   FMA (Java Vector API loop): " + peak.get("implausible"));
+        } else if (peak != null && peak.containsKey("lanes")) {
             System.out.printf(Locale.ROOT, "peak   FMA (Java Vector API loop) %.1f GFLOP/s on %d threads (%.1f on one), %d-lane vectors, %s%n", peak.get("gflops"),
                     peak.get("threads"), peak.get("gflops_one_thread"), peak.get("lanes"), peak.get("cpu"));
         }

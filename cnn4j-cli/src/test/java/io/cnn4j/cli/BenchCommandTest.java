@@ -122,4 +122,18 @@ class BenchCommandTest {
     void rejectsBadMode() {
         assertThat(Main.commandLine().execute("bench", "--mode", "sideways")).isEqualTo(1);
     }
+
+    /** A Java FMA loop that ran unvectorised gives no peak (and so no layer fractions), and says why; a real one is kept. */
+    @org.junit.jupiter.api.Test
+    void anImplausibleFmaPeakIsRefusedNotUsed() {
+        java.util.Map<String, Object> bad = BenchCommand.checkedPeak(2, 16, 21.5, 16.5, "AMD EPYC");
+        org.assertj.core.api.Assertions.assertThat((Double) bad.get("gflops")).isNaN();
+        org.assertj.core.api.Assertions.assertThat((String) bad.get("implausible")).contains("21.5 GFLOP/s on 2 threads").contains("below 32 per thread");
+        org.assertj.core.api.Assertions.assertThat(bad.get("measured_gflops")).isEqualTo(21.5);
+        java.util.Map<String, Object> good = BenchCommand.checkedPeak(2, 16, 452.9, 230.3, "AMD EPYC");
+        org.assertj.core.api.Assertions.assertThat(good.get("gflops")).isEqualTo(452.9);
+        org.assertj.core.api.Assertions.assertThat(good).doesNotContainKey("implausible");
+        // one thread fine but the two-thread run not: refused too
+        org.assertj.core.api.Assertions.assertThat((Double) BenchCommand.checkedPeak(2, 16, 40, 230, "x").get("gflops")).isNaN();
+    }
 }
