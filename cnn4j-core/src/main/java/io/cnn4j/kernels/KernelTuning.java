@@ -23,9 +23,11 @@ public record KernelTuning(int gemmKc, int gemmNc, int winogradChunkFloats, int 
      * before {@link #DEFAULTS}, whose construction checks against it.
      */
     public static final List<Integer> ROWS_CANDIDATES = List.of(6, 14);
+    /** The default micro-kernel variant, 6 rows: it fits 16 vector registers. */
+    private static final int DEFAULT_ROWS = 6;
 
     /** The hand-set values used before per-CPU tuning (Zen 3/4/5 measurements of earlier sessions). */
-    public static final KernelTuning DEFAULTS = new KernelTuning(320, 512, 1 << 17, 6);
+    public static final KernelTuning DEFAULTS = new KernelTuning(320, 512, 1 << 17, DEFAULT_ROWS);
 
     /** The candidates {@link KernelTuner} times for each block size (the defaults among them). */
     public static final List<Integer> KC_CANDIDATES = List.of(160, 256, 320, 448, 640);
@@ -48,10 +50,8 @@ public record KernelTuning(int gemmKc, int gemmNc, int winogradChunkFloats, int 
 
     /** Block sizes with the default 6-row micro-kernel. */
     public KernelTuning(int gemmKc, int gemmNc, int winogradChunkFloats) {
-        this(gemmKc, gemmNc, winogradChunkFloats, DEFAULTS_ROWS);
+        this(gemmKc, gemmNc, winogradChunkFloats, DEFAULT_ROWS);
     }
-
-    private static final int DEFAULTS_ROWS = 6;
 
     /** This tuning with another micro-kernel variant. */
     public KernelTuning withGemmRows(int rows) {

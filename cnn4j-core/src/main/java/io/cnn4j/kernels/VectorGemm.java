@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * SGEMM with the Vector API ({@code jdk.incubator.vector}): a register-blocked kernel in the style of
  * GotoBLAS/BLIS; no Keras counterpart. op(B) is packed into panels of {@link #NR} columns (two vectors wide) and the
  * micro-kernel keeps an mr×NR block of C in 2·mr vector accumulators, doing one broadcast
- * of an A element and two FMAs per row and k step; mr is 6 ({@link #MR}, below) or 14
+ * of an A element and two FMAs per row and k step; mr is 6 ({@link VectorGemmRows6}) or 14
  * ({@link VectorGemmRows14}, for 32 vector registers), chosen per CPU by {@link KernelTuner}. A is read in place rather than packed: in this
  * library's products n is small (the filter count, 32–256), so a packed A panel would be used for
  * only one or two B panels and packing it costs about as much as the multiply (measured: a third
@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
 public final class VectorGemm implements Gemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int VL = SPECIES.length();
-    /** Rows of C per call of this class's own micro-kernels (the default variant). */
-    static final int MR = 6;
+    /** Rows of C per block of the default micro-kernel variant. */
+    static final int MR = VectorGemmRows6.MR;
     /** Columns of C per micro-kernel call: two vectors. */
     static final int NR = 2 * VL;
     /** Below this many multiply-adds a call runs on the calling thread alone. */
@@ -46,7 +46,7 @@ public final class VectorGemm implements Gemm {
     private final KernelTuning tuning;
     private final int kc;
     private final int nc;
-    /** Rows of C per micro-kernel block: 6 (the kernels below) or 14 ({@link VectorGemmRows14}), by the tuning. */
+    /** Rows of C per micro-kernel block: 6 ({@link VectorGemmRows6}) or 14 ({@link VectorGemmRows14}), by the tuning. */
     private final int mr;
     private final Workspace[] workspaces;
     private final Parallel parallel;
@@ -540,9 +540,9 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * One block of {@code rows} ≤ mr rows of C: the kernel of this instance's variant (6 or 14
-     * rows), with A's depth stride 1 or any ({@code ks}), storing or accumulating. Only {@code mr}
-     * picks the variant, never the data.
+     * One block of {@code rows} ≤ mr rows of C: the kernel of this instance's variant
+     * ({@link VectorGemmRows6} or {@link VectorGemmRows14}), with A's depth stride 1 or any
+     * ({@code ks}), storing or accumulating. Only {@code mr} picks the variant, never the data.
      */
     private void micro(boolean store, boolean unit, int ks, int kb, float[] a, int aIdx, int rs, int rows, float[] pb, int bIdx, int bs,
                        float[] c, int cIdx, int ldc) {
@@ -560,264 +560,15 @@ public final class VectorGemm implements Gemm {
             }
         } else if (store) {
             if (unit) {
-                microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+                VectorGemmRows6.microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
             } else {
-                microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
+                VectorGemmRows6.microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
             }
         } else if (unit) {
-            microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+            VectorGemmRows6.microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
         } else {
-            microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
+            VectorGemmRows6.microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
         }
-    }
-
-    /*
-     * The micro-kernels: an MR×NR block of C += (or =) op(A)[6 rows, kb] · packed B panel [kb, NR]
-     * (alpha is folded into the packed B). Two copies rather than one with a flag, and no
-     * data-dependent branch inside either: a branch first taken late (a new edge case or beta)
-     * would deoptimise the kernel into code that boxes every vector until C2 recompiles it
-     * (measured: tens of MB of garbage per call). Rows past {@code rows} re-read the last real row
-     * of A (never out of bounds); they are computed but land only in the tile's unused rows.
-     */
-    /** C block = op(A) · packed B (C is not read). */
-    private static void microStore(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, int bs,
-                                   float[] c, int cIdx, int ldc) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
-        FloatVector c51 = FloatVector.zero(SPECIES);
-        int a0 = aIdx;
-        int a1 = aIdx + Math.min(1, rows - 1) * rs;
-        int a2 = aIdx + Math.min(2, rows - 1) * rs;
-        int a3 = aIdx + Math.min(3, rows - 1) * rs;
-        int a4 = aIdx + Math.min(4, rows - 1) * rs;
-        int a5 = aIdx + Math.min(5, rows - 1) * rs;
-        for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * bs;
-            int q = p * ks;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + q]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, a[a1 + q]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, a[a2 + q]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, a[a3 + q]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, a[a4 + q]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, a[a5 + q]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        c00.intoArray(c, cIdx);
-        c01.intoArray(c, cIdx + VL);
-        c10.intoArray(c, cIdx + ldc);
-        c11.intoArray(c, cIdx + ldc + VL);
-        c20.intoArray(c, cIdx + 2 * ldc);
-        c21.intoArray(c, cIdx + 2 * ldc + VL);
-        c30.intoArray(c, cIdx + 3 * ldc);
-        c31.intoArray(c, cIdx + 3 * ldc + VL);
-        c40.intoArray(c, cIdx + 4 * ldc);
-        c41.intoArray(c, cIdx + 4 * ldc + VL);
-        c50.intoArray(c, cIdx + 5 * ldc);
-        c51.intoArray(c, cIdx + 5 * ldc + VL);
-    }
-
-    /** C block += op(A) · packed B. The loop is duplicated rather than shared: vectors passed to a method that is not inlined would be boxed. */
-    private static void microAccumulate(int kb, float[] a, int aIdx, int rs, int ks, int rows, float[] pb, int bOff, int bs,
-                                        float[] c, int cIdx, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, cIdx);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, cIdx + VL);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, cIdx + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, cIdx + ldc + VL);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, cIdx + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, cIdx + 2 * ldc + VL);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, cIdx + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, cIdx + 3 * ldc + VL);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, c, cIdx + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, c, cIdx + 4 * ldc + VL);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, c, cIdx + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, c, cIdx + 5 * ldc + VL);
-        int a0 = aIdx;
-        int a1 = aIdx + Math.min(1, rows - 1) * rs;
-        int a2 = aIdx + Math.min(2, rows - 1) * rs;
-        int a3 = aIdx + Math.min(3, rows - 1) * rs;
-        int a4 = aIdx + Math.min(4, rows - 1) * rs;
-        int a5 = aIdx + Math.min(5, rows - 1) * rs;
-        for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * bs;
-            int q = p * ks;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + q]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, a[a1 + q]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, a[a2 + q]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, a[a3 + q]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, a[a4 + q]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, a[a5 + q]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        c00.intoArray(c, cIdx);
-        c01.intoArray(c, cIdx + VL);
-        c10.intoArray(c, cIdx + ldc);
-        c11.intoArray(c, cIdx + ldc + VL);
-        c20.intoArray(c, cIdx + 2 * ldc);
-        c21.intoArray(c, cIdx + 2 * ldc + VL);
-        c30.intoArray(c, cIdx + 3 * ldc);
-        c31.intoArray(c, cIdx + 3 * ldc + VL);
-        c40.intoArray(c, cIdx + 4 * ldc);
-        c41.intoArray(c, cIdx + 4 * ldc + VL);
-        c50.intoArray(c, cIdx + 5 * ldc);
-        c51.intoArray(c, cIdx + 5 * ldc + VL);
-    }
-
-    /*
-     * The same two kernels for op(A) with unit depth stride (A untransposed: the forward products of
-     * im2col and Winograd, the dense layer). With the stride a constant 1, C2 hoists the six range
-     * checks on A out of the k loop; with a variable stride it cannot, and they cost ≈ 13% of the
-     * kernel (measured in a stand-alone kernel, 120×32×32 on Zen 3: 61 → 70 GFLOP/s on one thread).
-     * Same FMA chain per element as the general kernels, so the same bits.
-     */
-    /** C block = A · packed B, A's depth stride 1 (C is not read). */
-    private static void microStoreUnitDepth(int kb, float[] a, int aIdx, int rs, int rows, float[] pb, int bOff, int bs,
-                                   float[] c, int cIdx, int ldc) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
-        FloatVector c40 = FloatVector.zero(SPECIES);
-        FloatVector c41 = FloatVector.zero(SPECIES);
-        FloatVector c50 = FloatVector.zero(SPECIES);
-        FloatVector c51 = FloatVector.zero(SPECIES);
-        int a0 = aIdx;
-        int a1 = aIdx + Math.min(1, rows - 1) * rs;
-        int a2 = aIdx + Math.min(2, rows - 1) * rs;
-        int a3 = aIdx + Math.min(3, rows - 1) * rs;
-        int a4 = aIdx + Math.min(4, rows - 1) * rs;
-        int a5 = aIdx + Math.min(5, rows - 1) * rs;
-        for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * bs;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        c00.intoArray(c, cIdx);
-        c01.intoArray(c, cIdx + VL);
-        c10.intoArray(c, cIdx + ldc);
-        c11.intoArray(c, cIdx + ldc + VL);
-        c20.intoArray(c, cIdx + 2 * ldc);
-        c21.intoArray(c, cIdx + 2 * ldc + VL);
-        c30.intoArray(c, cIdx + 3 * ldc);
-        c31.intoArray(c, cIdx + 3 * ldc + VL);
-        c40.intoArray(c, cIdx + 4 * ldc);
-        c41.intoArray(c, cIdx + 4 * ldc + VL);
-        c50.intoArray(c, cIdx + 5 * ldc);
-        c51.intoArray(c, cIdx + 5 * ldc + VL);
-    }
-
-    /** C block += A · packed B, A's depth stride 1. */
-    private static void microAccumulateUnitDepth(int kb, float[] a, int aIdx, int rs, int rows, float[] pb, int bOff, int bs,
-                                        float[] c, int cIdx, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, cIdx);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, cIdx + VL);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, cIdx + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, cIdx + ldc + VL);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, cIdx + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, cIdx + 2 * ldc + VL);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, cIdx + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, cIdx + 3 * ldc + VL);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, c, cIdx + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, c, cIdx + 4 * ldc + VL);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, c, cIdx + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, c, cIdx + 5 * ldc + VL);
-        int a0 = aIdx;
-        int a1 = aIdx + Math.min(1, rows - 1) * rs;
-        int a2 = aIdx + Math.min(2, rows - 1) * rs;
-        int a3 = aIdx + Math.min(3, rows - 1) * rs;
-        int a4 = aIdx + Math.min(4, rows - 1) * rs;
-        int a5 = aIdx + Math.min(5, rows - 1) * rs;
-        for (int p = 0; p < kb; p++) {
-            int bi = bOff + p * bs;
-            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + VL);
-            FloatVector av = FloatVector.broadcast(SPECIES, a[a0 + p]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(SPECIES, a[a1 + p]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(SPECIES, a[a2 + p]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(SPECIES, a[a3 + p]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(SPECIES, a[a4 + p]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(SPECIES, a[a5 + p]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        c00.intoArray(c, cIdx);
-        c01.intoArray(c, cIdx + VL);
-        c10.intoArray(c, cIdx + ldc);
-        c11.intoArray(c, cIdx + ldc + VL);
-        c20.intoArray(c, cIdx + 2 * ldc);
-        c21.intoArray(c, cIdx + 2 * ldc + VL);
-        c30.intoArray(c, cIdx + 3 * ldc);
-        c31.intoArray(c, cIdx + 3 * ldc + VL);
-        c40.intoArray(c, cIdx + 4 * ldc);
-        c41.intoArray(c, cIdx + 4 * ldc + VL);
-        c50.intoArray(c, cIdx + 5 * ldc);
-        c51.intoArray(c, cIdx + 5 * ldc + VL);
     }
 
     /** The operands of one call and how to read op(A) and op(B) from them. */

@@ -22,54 +22,22 @@ final class VectorTileTransforms implements WinogradTileTransforms {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
 
-    /*
-     * In two passes through the caller's scratch (16 vectors), a column or a row of the tile per loop
-     * step: written as one step of 16 loads, 32 operations and 16 stores, C2 (JDK 17) ran out of
-     * its budget for the Vector API intrinsics at the last stores of the method, and every vector
-     * they stored was a heap object (seen: 114 MB per batch of 32 in vgg-like's inference, in every
-     * process, after an unrelated change elsewhere shifted the budget). The same operations in the
-     * same order as one step, so the same bits.
-     */
+    /** One tile: a run of one (its four columns, then its four rows; scratch of 16 vectors suffices). */
     @Override
     public void input(float[] s, int base, int rs, int c, float[] v, int vo, int vs, float[] scratch) {
-        int e = 0;
-        for (; e <= c - VL; e += VL) {
-            inputColumns(s, base + e, rs, c, scratch);
-            inputRows(scratch, v, vo + e, vs);
-        }
-        if (e < c) {
-            Scalar.input(s, base, rs, c, v, vo, vs, e);
-        }
-    }
-
-    // column j of the tile (rows d0..d3, rs apart) -> scratch[(4i + j)·VL] = (Bᵀ d)_ij
-    private static void inputColumns(float[] s, int p, int rs, int c, float[] scratch) {
-        for (int j = 0; j < 4; j++, p += c) {
-            FloatVector d0 = FloatVector.fromArray(S, s, p), d1 = FloatVector.fromArray(S, s, p + rs);
-            FloatVector d2 = FloatVector.fromArray(S, s, p + 2 * rs), d3 = FloatVector.fromArray(S, s, p + 3 * rs);
-            d0.sub(d2).intoArray(scratch, j * VL);
-            d1.add(d2).intoArray(scratch, (4 + j) * VL);
-            d2.sub(d1).intoArray(scratch, (8 + j) * VL);
-            d1.sub(d3).intoArray(scratch, (12 + j) * VL);
-        }
-    }
-
-    // row i of Bᵀ d (scratch) -> v at positions 4i..4i+3 (vs apart) = (Bᵀ d B)_i
-    private static void inputRows(float[] scratch, float[] v, int q, int vs) {
-        for (int i = 0; i < 4; i++, q += 4 * vs) {
-            FloatVector a0 = FloatVector.fromArray(S, scratch, 4 * i * VL), a1 = FloatVector.fromArray(S, scratch, (4 * i + 1) * VL);
-            FloatVector a2 = FloatVector.fromArray(S, scratch, (4 * i + 2) * VL), a3 = FloatVector.fromArray(S, scratch, (4 * i + 3) * VL);
-            a0.sub(a2).intoArray(v, q);
-            a1.add(a2).intoArray(v, q + vs);
-            a2.sub(a1).intoArray(v, q + 2 * vs);
-            a1.sub(a3).intoArray(v, q + 3 * vs);
-        }
+        inputRun(s, base, rs, c, 1, v, vo, vs, scratch);
     }
 
     /*
      * A run of tiles: for each vector of channels, Bᵀ down every column of the run once (a column
-     * is shared by two neighbouring tiles), then each tile's rows from its four columns. The same
-     * operations on the same values as input() tile by tile, so the same bits.
+     * is shared by two neighbouring tiles), then each tile's rows from its four columns: the same
+     * operations on the same values as the scalar input() tile by tile, so the same bits.
+     *
+     * Two passes through the caller's scratch, a column or a row per loop step, rather than one
+     * step of 16 loads, 32 operations and 16 stores per tile: written that way, C2 (JDK 17) ran out
+     * of its budget for the Vector API intrinsics at the last stores of the method, and every vector
+     * they stored was a heap object (seen: 114 MB per batch of 32 in vgg-like's inference, in every
+     * process, after an unrelated change elsewhere shifted the budget).
      */
     @Override
     public void inputRun(float[] s, int base, int rs, int c, int tiles, float[] v, int vo, int vs, float[] scratch) {
