@@ -7,6 +7,8 @@ import io.cnn4j.io.AtomicFiles;
 import io.cnn4j.io.StrictJson;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32;
 
 /**
@@ -62,7 +65,12 @@ public final class KernelTuner {
     static final double MIN_GAIN = 0.05;
     /** Timed rounds of a first-use measurement ({@code cnn4j tune} may ask for more). */
     public static final int DEFAULT_ROUNDS = 15;
-    private static final int WARMUP_ROUNDS = 2;
+    /** Warm-up rounds (every candidate once each) before any is timed, at the least. */
+    static final int WARMUP_MIN_ROUNDS = 2;
+    /** Warm-up goes on until the JIT has compiled nothing for this many rounds in a row... */
+    static final int WARMUP_QUIET_ROUNDS = 5;
+    /** ...or for this long at most. */
+    private static final long WARMUP_MAX_NANOS = 5_000_000_000L;
 
     /**
      * One candidate's measurement: its median milliseconds per round (all shapes) and its median
@@ -449,20 +457,63 @@ public final class KernelTuner {
         long[] run();
     }
 
-    /** Milliseconds per candidate and round (all the workload's shapes), in interleaved rounds. */
+    /** Milliseconds per candidate and round (all the workload's shapes), in interleaved rounds, after {@link #warmUp}. */
     private static double[][] time(Timed[] timed, int rounds) {
         int n = timed.length;
+        warmUp(timed);
         double[][] millis = new double[n][rounds];
-        for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
+        for (int r = 0; r < rounds; r++) {
             for (int j = 0; j < n; j++) {
                 int i = Math.floorMod(j + r, n); // rotate the order: no candidate always runs first
-                long[] t = timed[i].run();
-                if (r >= 0) {
-                    millis[i][r] = Arrays.stream(t).sum() / 1e6;
-                }
+                millis[i][r] = Arrays.stream(timed[i].run()).sum() / 1e6;
             }
         }
         return millis;
+    }
+
+    /**
+     * Runs the candidates in rounds, untimed, until the JIT has compiled nothing for
+     * {@link #WARMUP_QUIET_ROUNDS} rounds (at least {@link #WARMUP_MIN_ROUNDS}, at most
+     * {@link #WARMUP_MAX_NANOS}). A fixed two rounds was not enough: a kernel that reaches its
+     * compiled speed later than the others is measured at its interpreted or C1 speed, i.e. the
+     * compile order, not the kernel (measured, Intel Xeon family 6 model 167, when the edge blocks
+     * still had a kernel of their own: a one-image Winograd forward, 48×48×32 → 64, took 1.3 ms with
+     * 14 rows for its first 37 calls, then 0.35 ms; with 6 rows 0.9 ms for 17 calls, then 0.40 ms;
+     * two warm-up rounds had called 14 rows 1.39× slower).
+     */
+    private static void warmUp(Timed[] timed) {
+        int n = timed.length;
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        LongSupplier compiled = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit::getTotalCompilationTime : null;
+        int[] round = {0};
+        warmUpRounds(() -> {
+            for (int j = 0; j < n; j++) {
+                timed[Math.floorMod(j + round[0], n)].run();
+            }
+            round[0]++;
+        }, compiled, System::nanoTime, WARMUP_MAX_NANOS);
+    }
+
+    /**
+     * The warm-up rule: runs {@code round} at least {@link #WARMUP_MIN_ROUNDS} times, then until
+     * {@code compiledMillis} (the JIT's total compile time; null when the JVM does not report it:
+     * then the minimum only) has not moved for {@link #WARMUP_QUIET_ROUNDS} rounds in a row or
+     * {@code maxNanos} have passed on {@code clock}.
+     *
+     * @return the rounds run
+     */
+    static int warmUpRounds(Runnable round, LongSupplier compiledMillis, LongSupplier clock, long maxNanos) {
+        long deadline = clock.getAsLong() + maxNanos;
+        long last = -1;
+        int quiet = 0, r = 0;
+        while (r < WARMUP_MIN_ROUNDS || (compiledMillis != null && quiet < WARMUP_QUIET_ROUNDS && clock.getAsLong() < deadline)) {
+            round.run();
+            r++;
+            long now = compiledMillis == null ? 0 : compiledMillis.getAsLong();
+            quiet = now == last ? quiet + 1 : 0;
+            last = now;
+        }
+        return r;
     }
 
     /** Seeded operands, made once per measurement and shared by every candidate. */

@@ -368,7 +368,9 @@ public final class VectorGemm implements Gemm {
                             if (!store) {
                                 tileFromC(tile, c, cIdx, ldc, rows, cols);
                             }
-                            micro(store, false, ks, kb, a, aIdx, rs, rows, pb, bIdx, bs, tile, 0, NR);
+                            // with the same kernel as the full blocks (same FMA chains): one method fewer to
+                            // reach compiled speed, and until C2 has it, vector code runs boxed, many times slower
+                            micro(store, ks == 1, ks, kb, a, aIdx, rs, rows, pb, bIdx, bs, tile, 0, NR);
                             tileToC(tile, c, cIdx, ldc, rows, cols);
                         }
                     }

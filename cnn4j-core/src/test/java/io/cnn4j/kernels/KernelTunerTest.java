@@ -144,6 +144,33 @@ class KernelTunerTest {
                 .singleElement().extracting(KernelTuner.Timing::ratioToDefault).isEqualTo(1.0);
     }
 
+    /** Warm-up ends once the JIT has been quiet for a few rounds, after a minimum, and never later than the deadline. */
+    @Test
+    void warmUpRunsUntilTheJitIsQuietOrTheDeadline() {
+        int[] runs = {0};
+        Runnable round = () -> runs[0]++;
+        // compile time grows for the first 7 rounds, then stays: 7 busy rounds + the quiet ones
+        long[] compiled = {0};
+        int r = KernelTuner.warmUpRounds(() -> {
+            round.run();
+            if (runs[0] <= 7) {
+                compiled[0] += 3;
+            }
+        }, () -> compiled[0], () -> 0L, Long.MAX_VALUE / 4);
+        assertThat(r).isEqualTo(runs[0]).isEqualTo(7 + KernelTuner.WARMUP_QUIET_ROUNDS);
+        // a JIT that never settles: stopped by the clock (one tick per read)
+        runs[0] = 0;
+        long[] tick = {0};
+        long[] busy = {0};
+        r = KernelTuner.warmUpRounds(() -> busy[0]++, () -> busy[0], () -> tick[0]++, 50);
+        assertThat(r).isBetween(40, 60);
+        // no compile-time counter: the minimum only
+        assertThat(KernelTuner.warmUpRounds(() -> { }, null, () -> 0L, Long.MAX_VALUE / 4)).isEqualTo(KernelTuner.WARMUP_MIN_ROUNDS);
+        // already quiet from the start: the minimum, then enough quiet rounds
+        assertThat(KernelTuner.warmUpRounds(() -> { }, () -> 5L, () -> 0L, Long.MAX_VALUE / 4))
+                .isEqualTo(KernelTuner.WARMUP_QUIET_ROUNDS + 1);
+    }
+
     /** The rule: ≥ 5% faster by the median of paired round ratios and faster in 3 rounds of 4, else the default. */
     @Test
     void aCandidateReplacesTheDefaultOnlyWhenClearlyAndConsistentlyFaster() {
