@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes VectorGemmRows6.java and VectorGemmRows14.java: VectorGemm's four micro-kernels for a
-block of 6 rows of C (12 accumulator vectors: fits 16 vector registers) and of 14 rows (28: needs
-32, AVX-512). They are written out, one local variable per accumulator, because the Vector API
-keeps a vector in a register only as a local. Every variant has the same FMA chain per element of
+"""Writes VectorGemmRows6.java and VectorGemmRows14.java: VectorGemm's micro-kernels for a block of
+6 rows of C (12 accumulator vectors: fits 16 vector registers; all four) and of 14 rows (28: needs
+32, AVX-512; the two for A read at depth stride 1, the only products VectorGemm gives 14 rows).
+They are written out, one local variable per accumulator, because the Vector API keeps a vector in
+a register only as a local. Every variant has the same FMA chain per element of
 C (over p in order, from +0 or from C's value), so the row count changes speed only.
 Run from the repository root:
 
@@ -59,7 +60,7 @@ import jdk.incubator.vector.VectorSpecies;
  * element of C is one FMA chain over k in order, from +0 or from C, in every variant, so the
  * variant never changes a bit.
  *
- * <p>Four copies rather than one with flags, and no data-dependent branch inside any: a branch
+ * <p>Separate copies rather than one with flags, and no data-dependent branch inside any: a branch
  * first taken late (a new edge case or beta) would deoptimise the kernel into code that boxes every
  * vector until C2 recompiles it (measured: tens of MB of garbage per call). Rows past {@code rows}
  * re-read the last real row of A (never out of bounds); they are computed but land only in the
@@ -87,9 +88,14 @@ WHICH = {
 
 for rows in (6, 14):
     head = HEAD.replace("WHICH", WHICH[rows]).replace("FMAS", str(2 * rows)).replace("ROWS", str(rows))
-    body = [
-        kernel(rows, "microStore", True, False, f"C block ({rows} × 2 vectors) = op(A) · packed B, any depth stride (C is not read)."),
-        kernel(rows, "microAccumulate", False, False, "C block += op(A) · packed B, any depth stride."),
+    body = []
+    if rows == 6:
+        # op(A) = Aᵀ (a weight gradient) always takes 6 rows (VectorGemm.rowsFor)
+        body += [
+            kernel(rows, "microStore", True, False, f"C block ({rows} × 2 vectors) = op(A) · packed B, any depth stride (C is not read)."),
+            kernel(rows, "microAccumulate", False, False, "C block += op(A) · packed B, any depth stride."),
+        ]
+    body += [
         kernel(rows, "microStoreUnitDepth", True, True, "C block = A · packed B, A's depth stride 1 (C is not read)."),
         kernel(rows, "microAccumulateUnitDepth", False, True, "C block += A · packed B, A's depth stride 1."),
     ]

@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * GotoBLAS/BLIS; no Keras counterpart. op(B) is packed into panels of {@link #NR} columns (two vectors wide) and the
  * micro-kernel keeps an mr×NR block of C in 2·mr vector accumulators, doing one broadcast
  * of an A element and two FMAs per row and k step; mr is 6 ({@link VectorGemmRows6}) or 14
- * ({@link VectorGemmRows14}, for 32 vector registers), chosen per CPU by {@link KernelTuner}. A is read in place rather than packed: in this
+ * ({@link VectorGemmRows14}, for 32 vector registers), chosen per CPU by {@link KernelTuner} (for
+ * op(A) = A; op(A) = Aᵀ always takes 6, {@link #rowsFor}). A is read in place rather than packed: in this
  * library's products n is small (the filter count, 32–256), so a packed A panel would be used for
  * only one or two B panels and packing it costs about as much as the multiply (measured: a third
  * of the time); its six rows are read as six sequential streams instead.
@@ -122,7 +123,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         long work = (long) m * n * k;
-        int rowBlocks = (m + mr - 1) / mr;
+        int rowBlocks = (m + rowsFor(ops) - 1) / rowsFor(ops);
         int colBlocks = (n + NR - 1) / NR;
         // k in equal blocks of at most kc: k = 288 is one block rather than 256 + 32, whose short
         // second pass would cost almost as much C traffic as the first
@@ -270,7 +271,7 @@ public final class VectorGemm implements Gemm {
                     block(ops, workspaces[t], 0, m, j0, j1, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 case ROWS -> {
-                    int i0 = Math.min(m, from * mr), i1 = Math.min(m, to * mr);
+                    int i0 = Math.min(m, from * rowsFor(ops)), i1 = Math.min(m, to * rowsFor(ops));
                     block(ops, workspaces[t], i0, i1, 0, n, 0, k, kc, alpha, beta, c, cOff, ldc);
                 }
                 // blocks [from, to) of k of a one-row product, each into its own partial row (c here)
@@ -329,6 +330,7 @@ public final class VectorGemm implements Gemm {
             return;
         }
         w.ensurePack(kc * nc);
+        int mr = rowsFor(ops);
         int rs = ops.rowStride(), ks = ops.depthStride();
         float[] a = ops.a(), tile = w.tile;
         // B read in place when its rows already are whole NR-wide panels (untransposed, alpha 1):
@@ -362,7 +364,7 @@ public final class VectorGemm implements Gemm {
                         int cIdx = cOff + ir * ldc + jc + jr;
                         int bIdx = direct ? ops.bOff + pc * ops.ldb + jc + jr : jr / NR * kb * NR;
                         if (rows == mr && cols == NR) {
-                            micro(store, ks == 1, ks, kb, a, aIdx, rs, mr, pb, bIdx, bs, c, cIdx, ldc);
+                            micro(mr, store, ks == 1, ks, kb, a, aIdx, rs, mr, pb, bIdx, bs, c, cIdx, ldc);
                         } else {
                             // an edge block goes through the tile, so the kernels never touch C out of range
                             if (!store) {
@@ -370,7 +372,7 @@ public final class VectorGemm implements Gemm {
                             }
                             // with the same kernel as the full blocks (same FMA chains): one method fewer to
                             // reach compiled speed, and until C2 has it, vector code runs boxed, many times slower
-                            micro(store, ks == 1, ks, kb, a, aIdx, rs, rows, pb, bIdx, bs, tile, 0, NR);
+                            micro(mr, store, ks == 1, ks, kb, a, aIdx, rs, rows, pb, bIdx, bs, tile, 0, NR);
                             tileToC(tile, c, cIdx, ldc, rows, cols);
                         }
                     }
@@ -542,23 +544,28 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * One block of {@code rows} ≤ mr rows of C: the kernel of this instance's variant
-     * ({@link VectorGemmRows6} or {@link VectorGemmRows14}), with A's depth stride 1 or any
-     * ({@code ks}), storing or accumulating. Only {@code mr} picks the variant, never the data.
+     * Rows of C per block for this call: the tuned variant when op(A) is A, read at depth stride
+     * 1; always 6 for Aᵀ (a weight gradient), whose depth stride is a variable: fourteen row
+     * addresses plus that stride outgrow the registers (measured, Intel Xeon family 6 model 167:
+     * a weight-gradient product, 576 × 64 × 4608 on two threads, took 6.5 ms with 14 rows against
+     * 3.3 ms with 6, while 14 rows was the faster variant on the untransposed products).
      */
-    private void micro(boolean store, boolean unit, int ks, int kb, float[] a, int aIdx, int rs, int rows, float[] pb, int bIdx, int bs,
-                       float[] c, int cIdx, int ldc) {
-        if (mr == VectorGemmRows14.MR) {
+    private int rowsFor(Operands ops) {
+        return ops.transA ? MR : mr;
+    }
+
+    /**
+     * One block of {@code rows} ≤ {@code variant} rows of C: the micro-kernel with that many rows
+     * ({@link VectorGemmRows6} or, A untransposed only, {@link VectorGemmRows14}), with A's depth
+     * stride 1 or any ({@code ks}), storing or accumulating. Never the data picks the variant.
+     */
+    private static void micro(int variant, boolean store, boolean unit, int ks, int kb, float[] a, int aIdx, int rs, int rows,
+                              float[] pb, int bIdx, int bs, float[] c, int cIdx, int ldc) {
+        if (variant == VectorGemmRows14.MR) {
             if (store) {
-                if (unit) {
-                    VectorGemmRows14.microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
-                } else {
-                    VectorGemmRows14.microStore(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
-                }
-            } else if (unit) {
-                VectorGemmRows14.microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+                VectorGemmRows14.microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
             } else {
-                VectorGemmRows14.microAccumulate(kb, a, aIdx, rs, ks, rows, pb, bIdx, bs, c, cIdx, ldc);
+                VectorGemmRows14.microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
             }
         } else if (store) {
             if (unit) {

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * element of C is one FMA chain over k in order, from +0 or from C, in every variant, so the
  * variant never changes a bit.
  *
- * <p>Four copies rather than one with flags, and no data-dependent branch inside any: a branch
+ * <p>Separate copies rather than one with flags, and no data-dependent branch inside any: a branch
  * first taken late (a new edge case or beta) would deoptimise the kernel into code that boxes every
  * vector until C2 recompiles it (measured: tens of MB of garbage per call). Rows past {@code rows}
  * re-read the last real row of A (never out of bounds); they are computed but land only in the
