@@ -557,7 +557,8 @@ public final class VectorGemm implements Gemm {
     /**
      * One block of {@code rows} ≤ {@code variant} rows of C: the micro-kernel with that many rows
      * ({@link VectorGemmRows6} or, A untransposed only, {@link VectorGemmRows14}), with A's depth
-     * stride 1 or any ({@code ks}), storing or accumulating. Never the data picks the variant.
+     * stride 1 or any ({@code ks}; a whole block of Aᵀ, rows adjacent, takes the kernel that reads
+     * them from one index), storing or accumulating. Never the data picks the kernel.
      */
     private static void micro(int variant, boolean store, boolean unit, int ks, int kb, float[] a, int aIdx, int rs, int rows,
                               float[] pb, int bIdx, int bs, float[] c, int cIdx, int ldc) {
@@ -566,6 +567,13 @@ public final class VectorGemm implements Gemm {
                 VectorGemmRows14.microStoreUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
             } else {
                 VectorGemmRows14.microAccumulateUnitDepth(kb, a, aIdx, rs, rows, pb, bIdx, bs, c, cIdx, ldc);
+            }
+        } else if (!unit && rs == 1 && rows == variant) {
+            // a whole block of Aᵀ: its rows are adjacent
+            if (store) {
+                VectorGemmRows6.microStoreAdjacent(kb, a, aIdx, ks, pb, bIdx, bs, c, cIdx, ldc);
+            } else {
+                VectorGemmRows6.microAccumulateAdjacent(kb, a, aIdx, ks, pb, bIdx, bs, c, cIdx, ldc);
             }
         } else if (store) {
             if (unit) {

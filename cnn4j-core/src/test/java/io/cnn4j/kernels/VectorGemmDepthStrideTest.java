@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
 
 /**
  * {@link VectorGemm}'s micro-kernels for A with unit depth stride (A untransposed) give the same bits
- * as its general kernels, which read the same op(A) from a transposed copy (depth stride lda): the
- * specialisation only lets the JIT hoist range checks, each element keeps its FMA chain. Shapes cover
+ * as the ones that read the same op(A) from a transposed copy (depth stride lda: the adjacent-rows
+ * kernels for whole blocks, the general ones for edge rows): the specialisations only change how A
+ * is addressed, each element keeps its FMA chain. Shapes cover
  * whole 6-row blocks, edge rows and columns, several k blocks, both betas and both thread counts.
  */
 class VectorGemmDepthStrideTest {
